@@ -1,0 +1,1 @@
+"""GridCommand core: domain, storage, services and the live spine (never imports dash)."""

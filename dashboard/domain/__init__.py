@@ -1,0 +1,1 @@
+"""Pure domain logic: imports only the standard library and small pure libraries."""
