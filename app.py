@@ -1,0 +1,101 @@
+"""GridCommand app: one Flask server carrying the REST API, the Dash views and the Socket.IO gateway.
+
+`python app.py` runs the embedded default (SQLite + embedded Redis) like `gridcmd serve`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import dash
+from flask import Flask
+from flask_socketio import SocketIO
+
+from dashboard.api.errors import install_error_handlers
+from dashboard.api.routes import build_api, build_health
+from dashboard.config import Settings, get_settings
+from dashboard.live.gateway import LiveLoops, register_live_handlers
+from dashboard.runtime import Runtime
+from dashboard.store.schema import migrate
+from layouts.i18n import t
+
+ROOT = Path(__file__).resolve().parent
+
+
+@dataclass
+class GridApp:
+    """The assembled application and its live loops."""
+
+    server: Flask
+    dash: dash.Dash
+    socketio: SocketIO
+    runtime: Runtime
+    loops: LiveLoops
+
+
+def create_app(settings: Settings | None = None, *, start_loops: bool = True) -> GridApp:
+    """Build the app on `settings` (default: environment); migrates the schema, starts the live loops."""
+    settings = settings or get_settings()
+    migrate(settings.database_url)
+    runtime = Runtime.build(settings)
+
+    server = Flask(__name__)
+    server.config.update(
+        SECRET_KEY=settings.secret_key,
+        JSON_AS_ASCII=False,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+    )
+    server.json.ensure_ascii = False  # type: ignore[attr-defined]
+    server.extensions["gridcmd"] = runtime
+
+    # threading + simple-websocket: set explicitly (with gevent installed Flask-SocketIO would pick it).
+    socketio = SocketIO(
+        server,
+        async_mode="threading",
+        message_queue=runtime.redis_url,
+        channel=runtime.keys.socketio_channel,
+        cors_allowed_origins=None,
+        ping_interval=10,
+        ping_timeout=10,
+    )
+    loops = LiveLoops(socketio, runtime)
+    server.register_blueprint(build_api(after_commit=loops.wake.set))
+    server.register_blueprint(build_health())
+    install_error_handlers(server)
+    register_live_handlers(socketio, runtime)
+
+    app = dash.Dash(
+        __name__,
+        server=server,
+        use_pages=True,
+        pages_folder="",
+        assets_folder=str(ROOT / "assets"),
+        serve_locally=True,
+        update_title=None,
+        suppress_callback_exceptions=True,
+        title=t("app.title"),
+    )
+    app.enable_dev_tools(dev_tools_disable_version_check=True, debug=False)
+    from layouts import home, screen
+
+    home.register()
+    screen.register()
+    app.layout = dash.html.Div([dash.page_container])
+
+    if start_loops:
+        loops.start()
+    return GridApp(server=server, dash=app, socketio=socketio, runtime=runtime, loops=loops)
+
+
+def serve(host: str = "127.0.0.1", port: int = 8050) -> None:
+    """Run the app with the threaded Werkzeug server (embedded default: one process)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    grid = create_app()
+    grid.socketio.run(grid.server, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False)
+
+
+if __name__ == "__main__":
+    serve()

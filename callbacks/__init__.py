@@ -1,0 +1,1 @@
+"""Dash callbacks: one module per view, same names as layouts/."""

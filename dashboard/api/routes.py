@@ -1,0 +1,286 @@
+"""REST API under /api/v1 (DESIGN.md section 10): intake, cases, grids, catalog, patrols, health."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from sqlalchemy import func, select, text
+
+from dashboard.api.errors import install_error_handlers
+from dashboard.domain.cases import TERMINAL, State
+from dashboard.live.patrols import STATUSES, Fix
+from dashboard.runtime import Runtime
+from dashboard.services.clock import local_iso, utcnow
+from dashboard.services.errors import FieldError, NotFound
+from dashboard.services.intake import parse_report, report_case
+from dashboard.services.rows import case_row
+from dashboard.store.models import Case, CaseEvent, CatalogItem, Grid
+
+MAX_POSITIONS = 20_000
+MAX_LIMIT = 5000
+
+
+def _runtime() -> Runtime:
+    return current_app.extensions["gridcmd"]
+
+
+def _json_body() -> Any:
+    body = request.get_json(silent=True)
+    if body is None:
+        raise FieldError("body", "must be a JSON document (Content-Type: application/json)")
+    return body
+
+
+def build_api(*, after_commit: Callable[[], None] | None = None) -> Blueprint:
+    """The /api/v1 blueprint; `after_commit` wakes the outbox relay so new cases go live at once."""
+    api = Blueprint("api", __name__, url_prefix="/api/v1")
+    install_error_handlers(api)
+    grid_geojson_cache: dict[str, str] = {}
+
+    @api.post("/cases")
+    def create_case():  # noqa: ANN202
+        rt = _runtime()
+        cmd = parse_report(_json_body(), idempotency_key=request.headers.get("Idempotency-Key"))
+        with rt.session() as session:
+            result = report_case(
+                cmd,
+                session=session,
+                grids=rt.grid_index(),
+                county_code=rt.settings.county_code,
+                tz=rt.settings.timezone,
+            )
+            body = {**result.row, "grid_code": result.case.grid_code}
+        if after_commit and result.created:
+            after_commit()
+        return jsonify(body), (201 if result.created else 200)
+
+    @api.get("/cases")
+    def list_cases():  # noqa: ANN202
+        rt = _runtime()
+        query = select(Case).order_by(Case.id.desc())
+        args = request.args
+        if state := args.get("state"):
+            if state not in {s.value for s in State}:
+                raise FieldError("state", f"unknown state {state!r}")
+            query = query.where(Case.state == state)
+        if grid := args.get("grid"):
+            query = query.where(Case.grid_code == grid)
+        if street := args.get("street"):
+            query = query.where(Case.street_code == street)
+        if args.get("open") in ("1", "true"):
+            query = query.where(Case.state.not_in([s.value for s in TERMINAL]))
+        if args.get("overdue") in ("1", "true"):
+            query = query.where(Case.deadline.is_not(None), Case.deadline < utcnow())
+        if since := args.get("since"):
+            if not since.isdigit():
+                raise FieldError("since", "must be a case id (integer)")
+            query = query.where(Case.id > int(since))
+        limit = _int_arg("limit", 100, 1, MAX_LIMIT)
+        with rt.session() as session:
+            rows = [case_row(c, tz=rt.settings.timezone) for c in session.scalars(query.limit(limit))]
+        return jsonify({"cases": rows, "count": len(rows)})
+
+    @api.get("/cases/<int:case_id>")
+    def get_case(case_id: int):  # noqa: ANN202
+        rt = _runtime()
+        tz = rt.settings.timezone
+        with rt.session() as session:
+            case = session.get(Case, case_id)
+            if case is None:
+                raise NotFound(f"case {case_id} not found")
+            events = session.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id))
+            timeline = [
+                {
+                    "at": local_iso(e.at, tz),
+                    "actor": e.actor,
+                    "command": e.command,
+                    "from": e.from_state,
+                    "to": e.to_state,
+                    "note": e.note,
+                }
+                for e in events
+            ]
+            body = {
+                **case_row(case, tz=tz),
+                "description": case.description,
+                "photos": case.photos,
+                "timeline": timeline,
+            }
+        return jsonify(body)
+
+    @api.get("/grids")
+    def grids():  # noqa: ANN202
+        rt = _runtime()
+        with rt.session() as session:
+            load = dict(
+                session.execute(
+                    select(Case.grid_code, func.count(Case.id))
+                    .where(Case.state.not_in([s.value for s in TERMINAL]))
+                    .group_by(Case.grid_code)
+                ).all()
+            )
+            if "features" not in grid_geojson_cache:
+                grid_geojson_cache["features"] = json.dumps(
+                    [_grid_feature(g) for g in session.scalars(select(Grid).order_by(Grid.code))],
+                    ensure_ascii=False,
+                    separators=(",", ":"),
+                )
+        # Geometry is static: encode it once; only per-grid load changes between calls.
+        features = json.loads(grid_geojson_cache["features"])
+        for feature in features:
+            feature["properties"]["load"] = load.get(feature["properties"]["code"], 0)
+        body = json.dumps(
+            {"type": "FeatureCollection", "features": features}, ensure_ascii=False, separators=(",", ":")
+        )
+        return Response(body, mimetype="application/geo+json")
+
+    @api.get("/grids/<code>")
+    def grid(code: str):  # noqa: ANN202
+        rt = _runtime()
+        with rt.session() as session:
+            g = session.get(Grid, code)
+            if g is None:
+                raise NotFound(f"grid {code} not found")
+            feature = _grid_feature(g)
+            feature["properties"]["load"] = session.scalar(
+                select(func.count(Case.id)).where(
+                    Case.grid_code == code, Case.state.not_in([s.value for s in TERMINAL])
+                )
+            )
+        return jsonify(feature)
+
+    @api.get("/catalog")
+    def catalog():  # noqa: ANN202
+        rt = _runtime()
+        with rt.session() as session:
+            items = [
+                {
+                    "code": c.code,
+                    "major": c.major_name,
+                    "minor": c.minor_name,
+                    "condition": c.condition,
+                    "level": c.level,
+                    "department": c.department_code,
+                    "time_limit": c.time_limit,
+                    "limit_kind": c.limit_kind,
+                    "limit_amount": c.limit_amount,
+                }
+                for c in session.scalars(select(CatalogItem).order_by(CatalogItem.code))
+            ]
+        return jsonify({"conditions": items, "count": len(items)})
+
+    @api.post("/patrols/positions")
+    def patrol_positions():  # noqa: ANN202
+        body = _json_body()
+        items = body.get("positions") if isinstance(body, dict) else body
+        if not isinstance(items, list):
+            raise FieldError("positions", "must be a list of {id, lat, lon, status, ts}")
+        if len(items) > MAX_POSITIONS:
+            raise FieldError("positions", f"at most {MAX_POSITIONS} per batch")
+        now_ms = int(time.time() * 1000)
+        fixes = [_parse_fix(item, i, now_ms) for i, item in enumerate(items)]
+        accepted = _runtime().patrols.ingest(fixes)
+        return jsonify({"received": len(fixes), "accepted": accepted}), 202
+
+    @api.get("/patrols/nearest")
+    def patrols_nearest():  # noqa: ANN202
+        lat = _float_arg("lat", -90, 90)
+        lon = _float_arg("lon", -180, 180)
+        k = _int_arg("k", 5, 1, 100)
+        available = request.args.get("available", "1") in ("1", "true")
+        rows = _runtime().patrols.nearest(lon, lat, k=k, radius_m=20_000, available_only=available)
+        return jsonify({"patrols": rows})
+
+    return api
+
+
+def _grid_feature(g: Grid) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "geometry": json.loads(g.geometry),
+        "properties": {
+            "code": g.code,
+            "name": g.name,
+            "level": "grid",
+            "kind": g.kind,
+            "street_code": g.street_code,
+            "community_code": g.community_code,
+            "population": g.population,
+            "households": g.households,
+        },
+    }
+
+
+def _parse_fix(item: Any, index: int, now_ms: int) -> Fix:
+    where = f"positions[{index}]"
+    if not isinstance(item, dict):
+        raise FieldError(where, "must be an object")
+    pid = item.get("id")
+    if not isinstance(pid, str) or not 0 < len(pid) <= 24 or "," in pid:
+        raise FieldError(f"{where}.id", "must be a patrol id of 1–24 characters without commas")
+    values = {}
+    for name, low, high in (("lat", -90.0, 90.0), ("lon", -180.0, 180.0)):
+        v = item.get(name)
+        if isinstance(v, bool) or not isinstance(v, int | float) or not low <= v <= high:
+            raise FieldError(f"{where}.{name}", f"must be a number between {low} and {high}")
+        values[name] = float(v)
+    status = item.get("status", "available")
+    if status not in STATUSES:
+        raise FieldError(f"{where}.status", f"must be one of {', '.join(STATUSES)}")
+    ts = item.get("ts", now_ms)
+    if isinstance(ts, bool) or not isinstance(ts, int) or ts <= 0:
+        raise FieldError(f"{where}.ts", "must be epoch milliseconds (integer)")
+    return Fix(pid, values["lon"], values["lat"], status, ts)
+
+
+def _int_arg(name: str, default: int, low: int, high: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if not raw.lstrip("-").isdigit() or not low <= int(raw) <= high:
+        raise FieldError(name, f"must be an integer from {low} to {high}")
+    return int(raw)
+
+
+def _float_arg(name: str, low: float, high: float) -> float:
+    raw = request.args.get(name)
+    try:
+        value = float(raw) if raw is not None else None
+    except ValueError:
+        value = None
+    if value is None or not low <= value <= high:
+        raise FieldError(name, f"is required and must be a number between {low} and {high}")
+    return value
+
+
+def build_health() -> Blueprint:
+    """/healthz (process up) and /readyz (database and Redis reachable)."""
+    health = Blueprint("health", __name__)
+
+    @health.get("/healthz")
+    def healthz():  # noqa: ANN202
+        return jsonify({"status": "ok"})
+
+    @health.get("/readyz")
+    def readyz():  # noqa: ANN202
+        rt = _runtime()
+        checks: dict[str, str] = {}
+        try:
+            with rt.session() as session:
+                session.execute(text("SELECT 1"))
+            checks["database"] = "ok"
+        except Exception as exc:  # report, don't raise: readiness is a status, not an error
+            checks["database"] = f"error: {type(exc).__name__}"
+        try:
+            rt.redis.ping()
+            checks["redis"] = "ok"
+        except Exception as exc:
+            checks["redis"] = f"error: {type(exc).__name__}"
+        ok = all(v == "ok" for v in checks.values())
+        return jsonify({"status": "ok" if ok else "unavailable", **checks}), (200 if ok else 503)
+
+    return health

@@ -1,0 +1,123 @@
+"""`gridcmd`: build the jurisdiction, serve the app, run the simulator (DESIGN.md section 10)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from dashboard.config import PROJECT_ROOT, get_settings
+
+DEMO_BOUNDARY = PROJECT_ROOT / "data" / "boundaries" / "110112.geojson"
+
+
+def _cmd_init(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from dashboard.services.jurisdiction import build_jurisdiction
+    from dashboard.store.db import session_scope
+    from dashboard.store.schema import migrate
+
+    settings = get_settings()
+    migrate(settings.database_url)
+    boundary = json.loads(Path(args.boundary).read_text(encoding="utf-8"))
+    started = time.monotonic()
+    bar = tqdm(total=args.grids, unit="网格", desc="构建网格 building grids", file=sys.stderr)
+    with bar, session_scope(settings.database_url) as session:
+        summary = build_jurisdiction(
+            session=session,
+            boundary=boundary,
+            county_code=args.county or settings.county_code,
+            grids=args.grids,
+            streets=args.streets,
+            communities=args.communities,
+            seed=args.seed,
+            crs=args.crs,
+            progress=bar.update,
+        )
+    print(json.dumps({**summary, "seconds": round(time.monotonic() - started, 1)}, ensure_ascii=False))
+    return 0
+
+
+def _cmd_init_if_empty(args: argparse.Namespace) -> int:
+    from sqlalchemy import func, select
+
+    from dashboard.store.db import session_scope
+    from dashboard.store.models import Grid
+    from dashboard.store.schema import migrate
+
+    settings = get_settings()
+    migrate(settings.database_url)
+    with session_scope(settings.database_url) as session:
+        count = session.scalar(select(func.count()).select_from(Grid)) or 0
+    if count:
+        print(f"jurisdiction present: {count} grids (delete var/ to rebuild)", file=sys.stderr)
+        return 0
+    return _cmd_init(args)
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    import app
+
+    print(f"GridCommand: http://{args.host}:{args.port}/  大屏 /screen  API /api/v1/grids", file=sys.stderr)
+    app.serve(host=args.host, port=args.port)
+    return 0
+
+
+def _cmd_simulate(args: argparse.Namespace) -> int:
+    from feeds.simulator import SimulatorConfig, run_simulator
+
+    return run_simulator(
+        SimulatorConfig(
+            per_day=args.per_day,
+            speed=args.speed,
+            patrols=args.patrols,
+            self_handled_share=args.self_handled,
+            seed=args.seed,
+            duration_s=args.duration,
+        )
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    parser = argparse.ArgumentParser(prog="gridcmd", description="GridCommand 网格联动指挥")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    for name, func in (("init", _cmd_init), ("init-if-empty", _cmd_init_if_empty)):
+        p = sub.add_parser(name, help="build the jurisdiction (streets, communities, grids, staff, catalog)")
+        p.add_argument("--boundary", default=str(DEMO_BOUNDARY), help="GeoJSON boundary file")
+        p.add_argument("--grids", type=int, default=1809, help="number of unit grids")
+        p.add_argument("--streets", type=int, default=15, help="number of streets/towns")
+        p.add_argument("--communities", type=int, default=589, help="number of communities/villages")
+        p.add_argument("--seed", type=int, default=1, help="tessellation seed (same seed, same grids)")
+        p.add_argument("--crs", choices=("gcj02", "wgs84"), default="gcj02", help="datum of the boundary file")
+        p.add_argument("--county", default="", help="6-digit county code (default: COUNTY_CODE setting)")
+        p.set_defaults(func=func)
+
+    p = sub.add_parser("serve", help="run the app")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8050)
+    p.set_defaults(func=_cmd_serve)
+
+    p = sub.add_parser("simulate", help="live demo feed: cases and patrols")
+    p.add_argument("--per-day", type=float, default=2000, help="cases per simulated day")
+    p.add_argument("--speed", type=float, default=60, help="simulated seconds per real second (case arrivals)")
+    p.add_argument("--patrols", type=int, default=None, help="patrols (default: one full-time worker per grid)")
+    p.add_argument("--self-handled", type=float, default=0.5, help="share of cases fixed on the spot")
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--duration", type=float, default=0, help="stop after this many real seconds (0 = never)")
+    p.set_defaults(func=_cmd_simulate)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `gridcmd` console script."""
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,171 @@
+"""Socket.IO gateway, namespace /live: snapshot then deltas tagged with stream ids; exact replay on reconnect."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+import time
+from typing import Any
+
+from flask import request
+from flask_socketio import SocketIO, emit, join_room
+from sqlalchemy import func, select
+
+from dashboard.domain.cases import TERMINAL
+from dashboard.live.leader import Lease
+from dashboard.live.relay import OutboxRelay
+from dashboard.runtime import Runtime
+from dashboard.services.clock import local_day_start, utcnow
+from dashboard.services.rows import case_row
+from dashboard.store.models import Case, CatalogItem
+
+log = logging.getLogger(__name__)
+
+NAMESPACE = "/live"
+ALL_ROOM = "live:all"
+VIEWS = ("screen", "dispatch", "leader")
+SNAPSHOT_CASES = 5000  # newest open cases sent in a snapshot; the wall never shows more at once
+_STREAM_ID = re.compile(r"^\d{1,20}-\d{1,20}$")
+
+
+def _id_tuple(stream_id: str) -> tuple[int, int]:
+    ms, seq = stream_id.split("-")
+    return int(ms), int(seq)
+
+
+def build_snapshot(runtime: Runtime) -> dict[str, Any]:
+    """The full live picture: open cases, patrols and today's counters, tagged with the stream id it covers.
+
+    The stream id is read before the database, so every change up to it is already in the rows we read;
+    changes after it arrive as deltas (a client may see a row twice, never miss one).
+    """
+    last = runtime.redis.xrevrange(runtime.keys.case_stream, count=1)
+    stream_id = last[0][0] if last else "0-0"
+    tz = runtime.settings.timezone
+    now = utcnow()
+    day_start = local_day_start(now, tz)
+    with runtime.session() as session:
+        names = dict(session.execute(select(CatalogItem.code, CatalogItem.minor_name)).all())
+        open_cases = session.scalars(
+            select(Case)
+            .where(Case.state.not_in([s.value for s in TERMINAL]))
+            .order_by(Case.id.desc())
+            .limit(SNAPSHOT_CASES)
+        ).all()
+        today = session.scalar(select(func.count(Case.id)).where(Case.reported_at >= day_start)) or 0
+        max_id = session.scalar(select(func.max(Case.id))) or 0
+        open_total = (
+            session.scalar(select(func.count(Case.id)).where(Case.state.not_in([s.value for s in TERMINAL]))) or 0
+        )
+    rows = [case_row(c, tz=tz, category_name=names.get(c.category_code or "")) for c in reversed(open_cases)]
+    return {
+        "id": stream_id,
+        "cases": rows,
+        "patrols": runtime.patrols.all_rows(),
+        "kpis": {
+            "today_reported": today,
+            "open": open_total,
+            "max_case_id": max_id,
+            "day_start_ms": int(day_start.timestamp() * 1000),
+            "server_ms": int(now.timestamp() * 1000),
+        },
+    }
+
+
+def missed_deltas(runtime: Runtime, since: str) -> list[dict[str, Any]] | None:
+    """Every delta after `since`, in order; None when `since` is unknown or older than the retained stream."""
+    if not _STREAM_ID.match(since):
+        return None
+    first = runtime.redis.xrange(runtime.keys.case_stream, count=1)
+    if first and _id_tuple(first[0][0]) > _id_tuple(since) and since != "0-0":
+        return None
+    entries = runtime.redis.xrange(runtime.keys.case_stream, min=f"({since}", max="+")
+    return [{"id": sid, "cases": json.loads(fields["cases"])} for sid, fields in entries]
+
+
+def register_live_handlers(socketio: SocketIO, runtime: Runtime) -> None:
+    """Attach the /live handlers; a function so tests can attach them to a queue-less SocketIO."""
+
+    @socketio.on("connect", namespace=NAMESPACE)
+    def _connect(auth: dict[str, Any] | None = None) -> bool:
+        auth = auth if isinstance(auth, dict) else {}
+        view = auth.get("view")
+        if view not in VIEWS:
+            return False  # refuse: unknown view
+        # Join first, then read: a delta emitted in between is seen twice at worst, never missed.
+        join_room(ALL_ROOM)
+        since = auth.get("since")
+        replay = missed_deltas(runtime, since) if isinstance(since, str) else None
+        if replay is None:
+            emit("snapshot", build_snapshot(runtime))
+        else:
+            for delta in replay:
+                emit("delta", delta)
+            emit("synced", {"id": replay[-1]["id"] if replay else since, "replayed": len(replay)})
+        log.debug("live client %s view=%s since=%s", request.sid, view, since)
+        return True
+
+    @socketio.on("resync", namespace=NAMESPACE)
+    def _resync(_data: Any = None) -> None:
+        emit("snapshot", build_snapshot(runtime))
+
+
+class LiveLoops:
+    """Background loops of the live spine: the outbox relay and the 1 Hz patrol frames (leader-elected)."""
+
+    def __init__(self, socketio: SocketIO, runtime: Runtime) -> None:
+        self._sio = socketio
+        self._rt = runtime
+        self.stop = threading.Event()
+        self.wake = threading.Event()
+        self.relay = OutboxRelay(
+            sessions=runtime.sessions,
+            client=runtime.redis,
+            keys=runtime.keys,
+            maxlen=runtime.settings.stream_maxlen,
+            emit=self._emit_delta,
+        )
+
+    def _emit_delta(self, _stream_id: str, delta: dict[str, Any]) -> None:
+        self._sio.emit("delta", delta, to=ALL_ROOM, namespace=NAMESPACE)
+
+    def start(self) -> None:
+        """Start both loops as daemon threads."""
+        threading.Thread(target=self._relay_loop, name="outbox-relay", daemon=True).start()
+        threading.Thread(target=self._frame_loop, name="patrol-frames", daemon=True).start()
+
+    def _relay_loop(self) -> None:
+        lease = Lease(self._rt.redis, self._rt.keys.lock("relay"))
+        idle = self._rt.settings.relay_interval_s
+        while not self.stop.is_set():
+            try:
+                if lease.hold() and self.relay.run_once() > 0:
+                    continue  # more may be waiting: go again at once
+            except Exception:  # Redis or DB down: keep the rows, retry; a failing step never kills the loop
+                log.exception("outbox relay step failed; retrying")
+                self.stop.wait(1.0)
+            # Intake in this process sets `wake` after commit; other processes' rows wait at most `idle`.
+            self.wake.wait(idle)
+            self.wake.clear()
+
+    def _frame_loop(self) -> None:
+        lease = Lease(self._rt.redis, self._rt.keys.lock("frames"))
+        period = self._rt.settings.frame_interval_s
+        next_at = time.monotonic()
+        while not self.stop.is_set():
+            next_at += period
+            try:
+                if lease.hold():
+                    rows = self._rt.patrols.take_frame()
+                    if rows:
+                        frame = {"t": int(time.time() * 1000), "rows": rows}
+                        self._sio.emit("patrols", frame, to=ALL_ROOM, namespace=NAMESPACE)
+            except Exception:
+                log.exception("patrol frame failed")
+            delay = next_at - time.monotonic()
+            if delay < 0:  # fell behind: skip ahead rather than burst
+                next_at = time.monotonic()
+                delay = 0
+            self.stop.wait(delay)

@@ -1,0 +1,16 @@
+"""Errors the services raise; the API turns them into 4xx responses that name the cause."""
+
+from __future__ import annotations
+
+
+class FieldError(ValueError):
+    """A request field is missing or invalid (HTTP 422)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class NotFound(LookupError):
+    """The addressed object does not exist (HTTP 404)."""

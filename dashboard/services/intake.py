@@ -1,0 +1,189 @@
+"""Intake: validate a report, locate its grid, create the case with its audit and outbox rows."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from dashboard.domain.cases import Source, State, case_code
+from dashboard.services.clock import local_date_code, utcnow
+from dashboard.services.errors import FieldError
+from dashboard.services.outbox import enqueue
+from dashboard.services.rows import case_row
+from dashboard.store.models import Case, CaseEvent, CatalogItem
+
+MAX_DESCRIPTION = 2000
+MAX_PHOTOS = 9
+
+
+class GridRefLike(Protocol):
+    code: str
+    community_code: str
+    street_code: str
+
+
+class GridLocator(Protocol):
+    def locate(self, lon: float, lat: float) -> GridRefLike | None: ...
+
+
+@dataclass(frozen=True)
+class ReportCase:
+    """Command: a new report arrives from a grid worker, the hotline, WeChat, video, Open311 or a leader."""
+
+    description: str
+    lat: float
+    lon: float
+    source: str
+    category_code: str | None = None
+    reporter: str | None = None
+    phone: str | None = None
+    occurred_at: datetime | None = None
+    photos: tuple[str, ...] = field(default_factory=tuple)
+    idempotency_key: str | None = None
+    actor: str = "intake"
+
+
+def parse_report(body: Any, *, idempotency_key: str | None = None, actor: str = "intake") -> ReportCase:
+    """Turn a JSON body into a ReportCase, raising FieldError naming the first bad field."""
+    if not isinstance(body, dict):
+        raise FieldError("body", "must be a JSON object")
+    description = body.get("description")
+    if not isinstance(description, str) or not description.strip():
+        raise FieldError("description", "is required and must be non-empty text")
+    if len(description) > MAX_DESCRIPTION:
+        raise FieldError("description", f"is longer than {MAX_DESCRIPTION} characters")
+    lat = _number(body, "lat", -90, 90)
+    lon = _number(body, "lon", -180, 180)
+    source = body.get("source")
+    if source not in {s.value for s in Source}:
+        raise FieldError("source", f"must be one of {', '.join(s.value for s in Source)}")
+    category = _optional_text(body, "category_code", 16)
+    reporter = _optional_text(body, "reporter", 64)
+    phone = _optional_text(body, "phone", 20)
+    occurred_at = None
+    if body.get("occurred_at") is not None:
+        raw = body["occurred_at"]
+        try:
+            occurred_at = datetime.fromisoformat(str(raw))
+        except ValueError as exc:
+            raise FieldError("occurred_at", "must be an ISO 8601 time") from exc
+        if occurred_at.tzinfo is None:
+            raise FieldError("occurred_at", "must carry a UTC offset, e.g. 2026-11-22T09:30:00+08:00")
+    photos = body.get("photos") or []
+    if not isinstance(photos, list) or len(photos) > MAX_PHOTOS or not all(isinstance(p, str) for p in photos):
+        raise FieldError("photos", f"must be a list of at most {MAX_PHOTOS} URLs")
+    if idempotency_key is not None and not (0 < len(idempotency_key) <= 128):
+        raise FieldError("Idempotency-Key", "must be 1–128 characters")
+    return ReportCase(
+        description=description.strip(),
+        lat=lat,
+        lon=lon,
+        source=source,
+        category_code=category,
+        reporter=reporter,
+        phone=phone,
+        occurred_at=occurred_at,
+        photos=tuple(photos),
+        idempotency_key=idempotency_key,
+        actor=actor,
+    )
+
+
+def _number(body: dict[str, Any], name: str, low: float, high: float) -> float:
+    value = body.get(name)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise FieldError(name, "is required and must be a number (WGS-84 degrees)")
+    if not low <= value <= high:
+        raise FieldError(name, f"must be between {low} and {high}")
+    return float(value)
+
+
+def _optional_text(body: dict[str, Any], name: str, limit: int) -> str | None:
+    value = body.get(name)
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or len(value) > limit:
+        raise FieldError(name, f"must be text of at most {limit} characters")
+    return value
+
+
+@dataclass(frozen=True)
+class Intaken:
+    """Result of intake: the case row and whether this call created it (False on an idempotent retry)."""
+
+    case: Case
+    created: bool
+    row: dict[str, Any]
+
+
+def report_case(cmd: ReportCase, *, session: Session, grids: GridLocator, county_code: str, tz: str) -> Intaken:
+    """Create a case in state `reported`; the caller commits (case, audit and outbox in one transaction)."""
+    if cmd.idempotency_key:
+        existing = session.scalar(select(Case).where(Case.idempotency_key == cmd.idempotency_key))
+        if existing is not None:
+            return Intaken(existing, False, case_row(existing, tz=tz))
+    grid = grids.locate(cmd.lon, cmd.lat)
+    if grid is None:
+        raise FieldError("lat/lon", "the point is outside every grid of the jurisdiction")
+    level = None
+    category_name = None
+    if cmd.category_code:
+        item = session.get(CatalogItem, cmd.category_code)
+        if item is None:
+            raise FieldError("category_code", f"unknown catalog condition {cmd.category_code!r}")
+        level, category_name = item.level, item.minor_name
+    now = utcnow()
+    case = Case(
+        code="",
+        state=State.REPORTED.value,
+        version=1,
+        tier="street",
+        source=cmd.source,
+        description=cmd.description,
+        lat=cmd.lat,
+        lon=cmd.lon,
+        grid_code=grid.code,
+        community_code=grid.community_code,
+        street_code=grid.street_code,
+        category_code=cmd.category_code,
+        level=level,
+        reporter=cmd.reporter,
+        phone=cmd.phone,
+        photos=list(cmd.photos),
+        occurred_at=cmd.occurred_at,
+        reported_at=now,
+        updated_at=now,
+        idempotency_key=cmd.idempotency_key,
+    )
+    try:
+        with session.begin_nested():
+            session.add(case)
+            session.flush()
+    except IntegrityError:
+        # A concurrent retry with the same Idempotency-Key won the insert: return its case.
+        existing = session.scalar(select(Case).where(Case.idempotency_key == cmd.idempotency_key))
+        if existing is None:
+            raise
+        return Intaken(existing, False, case_row(existing, tz=tz))
+    case.code = case_code(county_code, local_date_code(now, tz), case.id)
+    session.add(
+        CaseEvent(
+            case_id=case.id,
+            at=now,
+            actor=cmd.actor,
+            command="report",
+            from_state=None,
+            to_state=case.state,
+            note="",
+            payload={"source": cmd.source},
+        )
+    )
+    row = case_row(case, tz=tz, category_name=category_name)
+    enqueue(session=session, topic="case", payload=row)
+    return Intaken(case, True, row)

@@ -1,0 +1,33 @@
+"""Wire rows: the compact JSON a case becomes on the live protocol and in the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dashboard.services.clock import local_iso
+from dashboard.store.models import Case
+
+
+def case_row(case: Case, *, tz: str, category_name: str | None = None) -> dict[str, Any]:
+    """The live-protocol CASE_ROW (DESIGN.md section 10); personal data (reporter, phone) never included."""
+    return {
+        "id": case.id,
+        "code": case.code,
+        "state": case.state,
+        "version": case.version,
+        "tier": case.tier,
+        "source": case.source,
+        "grid_code": case.grid_code,
+        "street_code": case.street_code,
+        "lat": round(case.lat, 6),
+        "lon": round(case.lon, 6),
+        "level": case.level,
+        "category_code": case.category_code,
+        "category": category_name,
+        "department_code": case.department_code,
+        "deadline": local_iso(case.deadline, tz),
+        "reported_at": local_iso(case.reported_at, tz),
+        "updated_at": local_iso(case.updated_at, tz),
+        "description": case.description[:140],
+        "supervision_count": case.supervision_count,
+    }

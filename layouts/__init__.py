@@ -1,0 +1,1 @@
+"""Dash layouts: one module per view, plus shared components and the UI strings."""
