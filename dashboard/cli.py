@@ -59,9 +59,23 @@ def _cmd_init_if_empty(args: argparse.Namespace) -> int:
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
-    import app
+    import atexit
+    import subprocess
 
-    print(f"GridCommand: http://{args.host}:{args.port}/  大屏 /screen  API /api/v1/grids", file=sys.stderr)
+    import app
+    from dashboard.live.redis_conn import redis_url
+
+    redis_url(get_settings())  # start the embedded Redis (if configured) before the simulator needs it
+    if args.simulate:
+        sim = subprocess.Popen([sys.executable, "-m", "dashboard", "simulate"])
+        atexit.register(sim.terminate)
+    shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+    print(
+        f"\nGridCommand 网格联动指挥\n  首页 home:      http://{shown}:{args.port}/\n"
+        f"  大屏 screen:    http://{shown}:{args.port}/screen\n"
+        f"  网格 grids API: http://{shown}:{args.port}/api/v1/grids\n",
+        file=sys.stderr,
+    )
     app.serve(host=args.host, port=args.port)
     return 0
 
@@ -100,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="run the app")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8050)
+    p.add_argument("--simulate", action="store_true", help="also run `gridcmd simulate` with its defaults")
     p.set_defaults(func=_cmd_serve)
 
     p = sub.add_parser("simulate", help="live demo feed: cases and patrols")

@@ -14,3 +14,11 @@ class FieldError(ValueError):
 
 class NotFound(LookupError):
     """The addressed object does not exist (HTTP 404)."""
+
+
+class Conflict(RuntimeError):
+    """Another command changed the case first (HTTP 409); carries the case's current state and version."""
+
+    def __init__(self, message: str, *, current: dict[str, object]) -> None:
+        super().__init__(message)
+        self.current = current

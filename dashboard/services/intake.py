@@ -15,7 +15,7 @@ from dashboard.domain.cases import Source, State, case_code
 from dashboard.services.clock import local_date_code, utcnow
 from dashboard.services.errors import FieldError
 from dashboard.services.outbox import enqueue
-from dashboard.services.rows import case_row
+from dashboard.services.rows import case_row, case_row_in
 from dashboard.store.models import Case, CaseEvent, CatalogItem
 
 MAX_DESCRIPTION = 2000
@@ -127,7 +127,7 @@ def report_case(cmd: ReportCase, *, session: Session, grids: GridLocator, county
     if cmd.idempotency_key:
         existing = session.scalar(select(Case).where(Case.idempotency_key == cmd.idempotency_key))
         if existing is not None:
-            return Intaken(existing, False, case_row(existing, tz=tz))
+            return Intaken(existing, False, case_row_in(existing, session=session, tz=tz))
     grid = grids.locate(cmd.lon, cmd.lat)
     if grid is None:
         raise FieldError("lat/lon", "the point is outside every grid of the jurisdiction")
@@ -170,7 +170,7 @@ def report_case(cmd: ReportCase, *, session: Session, grids: GridLocator, county
         existing = session.scalar(select(Case).where(Case.idempotency_key == cmd.idempotency_key))
         if existing is None:
             raise
-        return Intaken(existing, False, case_row(existing, tz=tz))
+        return Intaken(existing, False, case_row_in(existing, session=session, tz=tz))
     case.code = case_code(county_code, local_date_code(now, tz), case.id)
     session.add(
         CaseEvent(

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from dashboard.services.clock import local_iso
-from dashboard.store.models import Case
+from dashboard.store.models import Case, CatalogItem
 
 
 def case_row(case: Case, *, tz: str, category_name: str | None = None) -> dict[str, Any]:
@@ -31,3 +33,9 @@ def case_row(case: Case, *, tz: str, category_name: str | None = None) -> dict[s
         "description": case.description[:140],
         "supervision_count": case.supervision_count,
     }
+
+
+def case_row_in(case: Case, *, session: Session, tz: str) -> dict[str, Any]:
+    """`case_row` with the category's display name looked up in the session (cached by the identity map)."""
+    item = session.get(CatalogItem, case.category_code) if case.category_code else None
+    return case_row(case, tz=tz, category_name=item.minor_name if item else None)

@@ -1,0 +1,41 @@
+# Two commands do all setup on a fresh machine: `make run` and `make test` (see README.md).
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8050
+
+.PHONY: run test install browser lint bench clean
+
+$(STAMP): pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Debian's chromium (never a downloaded browser) and a CJK font so Chinese renders in headless screenshots.
+browser:
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qiE 'wqy|noto sans cjk'; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; \
+	  else echo "chromium or a CJK font is missing: sudo apt-get install chromium fonts-wqy-microhei" >&2; fi; \
+	fi
+
+run: install
+	$(VENV)/bin/gridcmd init-if-empty
+	$(VENV)/bin/gridcmd serve --simulate --host $(HOST) --port $(PORT)
+
+test: install browser
+	$(PY) -m pytest -q -rs
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+bench: install browser
+	$(PY) bench/e2e_latency.py
+
+clean:
+	rm -rf var/ test-results/

@@ -1,0 +1,128 @@
+"""The live protocol over a real server: snapshot, deltas, exact replay after a reconnect; patrol frames."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import requests
+import socketio
+
+from dashboard.live.patrols import Fix
+
+
+class LiveClient:
+    """A /live client that records what it receives, like the screen's JS does."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.sio = socketio.Client(reconnection=False)
+        self.events: list[tuple[str, dict[str, Any]]] = []
+        self.cond = threading.Condition()
+        for name in ("snapshot", "delta", "synced", "patrols"):
+            self.sio.on(name, self._recorder(name), namespace="/live")
+
+    def _recorder(self, name: str):  # noqa: ANN202
+        def record(data: dict[str, Any]) -> None:
+            with self.cond:
+                self.events.append((name, data))
+                self.cond.notify_all()
+
+        return record
+
+    def connect(self, since: str | None) -> None:
+        self.sio.connect(
+            self.base,
+            namespaces=["/live"],
+            transports=["websocket"],
+            auth={"view": "screen", "since": since},
+            wait_timeout=10,
+        )
+
+    def wait_for(self, predicate, timeout: float = 10.0) -> None:  # noqa: ANN001
+        with self.cond:
+            assert self.cond.wait_for(lambda: predicate(self.events), timeout), self.events[-5:]
+
+    def case_ids(self, kind: str = "delta") -> list[int]:
+        return [row["id"] for name, data in self.events if name == kind for row in data["cases"]]
+
+    def last_id(self) -> str:
+        return [data["id"] for name, data in self.events if name in ("snapshot", "delta")][-1]
+
+
+def _post(base: str, point: tuple[float, float], text: str) -> int:
+    lon, lat = point
+    resp = requests.post(
+        f"{base}/api/v1/cases",
+        json={"description": text, "lat": lat, "lon": lon, "source": "hotline_12345"},
+        timeout=10,
+    )
+    assert resp.status_code == 201, resp.text
+    return resp.json()["id"]
+
+
+def test_snapshot_then_deltas_then_exact_replay(live_server, inside_point) -> None:
+    first = LiveClient(live_server)
+    first.connect(None)
+    first.wait_for(lambda ev: any(n == "snapshot" for n, _ in ev))
+    seen = _post(live_server, inside_point, "路灯不亮")
+    first.wait_for(lambda ev: seen in first.case_ids())
+    last = first.last_id()
+    first.sio.disconnect()
+
+    missed = [_post(live_server, inside_point, f"垃圾满溢 {i}") for i in range(3)]
+    time.sleep(0.5)  # let the relay publish them while nobody listens
+
+    again = LiveClient(live_server)
+    again.connect(last)
+    again.wait_for(lambda ev: any(n == "synced" for n, _ in ev))
+    assert not any(n == "snapshot" for n, _ in again.events)
+    replayed = again.case_ids()
+    assert replayed == missed  # every missed case, in order, once; nothing seen before
+    synced = next(d for n, d in again.events if n == "synced")
+    assert synced["replayed"] == len([n for n, _ in again.events if n == "delta"])
+    again.sio.disconnect()
+
+
+def test_stale_or_unknown_since_gets_a_fresh_snapshot(live_server) -> None:
+    client = LiveClient(live_server)
+    client.connect("1-0")  # older than anything retained in this test's stream? stream is new: replay
+    client.wait_for(lambda ev: any(n in ("snapshot", "synced") for n, _ in ev))
+    client.sio.disconnect()
+    bogus = LiveClient(live_server)
+    bogus.connect("not-an-id")
+    bogus.wait_for(lambda ev: any(n == "snapshot" for n, _ in ev))
+    bogus.sio.disconnect()
+
+
+def test_unknown_view_is_refused(live_server) -> None:
+    sio = socketio.Client(reconnection=False)
+    try:
+        sio.connect(
+            live_server, namespaces=["/live"], transports=["websocket"], auth={"view": "hacker"}, wait_timeout=5
+        )
+        refused = False
+    except socketio.exceptions.ConnectionError:
+        refused = True
+    finally:
+        sio.disconnect()
+    assert refused
+
+
+def test_patrols_are_coalesced_into_frames(live_server, grid_app, inside_point) -> None:
+    client = LiveClient(live_server)
+    client.connect(None)
+    client.wait_for(lambda ev: any(n == "snapshot" for n, _ in ev))
+    lon, lat = inside_point
+    now = int(time.time() * 1000)
+    store = grid_app.runtime.patrols
+    # Ten fixes for one patrol within a frame period: the frame carries only the latest.
+    store.ingest([Fix("P-1", lon + i * 1e-5, lat, "available", now + i) for i in range(10)])
+    store.ingest([Fix("P-1", lon - 1, lat, "available", now - 5000)])  # out-of-order stale fix: dropped
+    client.wait_for(lambda ev: any(n == "patrols" for n, _ in ev), timeout=5)
+    frame = next(d for n, d in client.events if n == "patrols")
+    rows = [r for r in frame["rows"] if r[0] == "P-1"]
+    assert len(rows) == 1
+    assert abs(rows[0][1] - (lon + 9e-5)) < 1e-6
+    client.sio.disconnect()
