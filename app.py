@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import dash
+import socketio as socketio_lib
 from flask import Flask
 from flask_socketio import SocketIO
 
@@ -55,8 +56,9 @@ def create_app(settings: Settings | None = None, *, start_loops: bool = True) ->
     socketio = SocketIO(
         server,
         async_mode="threading",
-        message_queue=runtime.redis_url,
-        channel=runtime.keys.socketio_channel,
+        # Built here rather than from `message_queue=`: Flask-SocketIO only recognises redis:// URLs and would
+        # hand the embedded server's unix:// URL to Kombu.
+        client_manager=socketio_lib.RedisManager(runtime.redis_url, channel=runtime.keys.socketio_channel),
         cors_allowed_origins=None,
         ping_interval=10,
         ping_timeout=10,

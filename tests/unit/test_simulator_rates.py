@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 from collections import Counter
 
+import pytest
+
 from feeds.simulator import SOURCE_MIX, arrival_rate_per_real_s, pick_source
 
 
@@ -15,7 +17,7 @@ def test_hourly_profile_averages_to_the_daily_rate() -> None:
 
 
 def test_speed_scales_arrivals() -> None:
-    assert arrival_rate_per_real_s(2000, 60, 9) == 60 * arrival_rate_per_real_s(2000, 1, 9)
+    assert arrival_rate_per_real_s(2000, 60, 9) == pytest.approx(60 * arrival_rate_per_real_s(2000, 1, 9))
 
 
 def test_source_mix_follows_weights() -> None:
