@@ -17,7 +17,7 @@ from dashboard.runtime import Runtime
 from dashboard.services.clock import local_iso, utcnow
 from dashboard.services.errors import FieldError, NotFound
 from dashboard.services.intake import parse_report, report_case
-from dashboard.services.rows import case_row
+from dashboard.services.rows import case_row_in
 from dashboard.store.models import Case, CaseEvent, CatalogItem, Grid
 
 MAX_POSITIONS = 20_000
@@ -81,7 +81,9 @@ def build_api(*, after_commit: Callable[[], None] | None = None) -> Blueprint:
             query = query.where(Case.id > int(since))
         limit = _int_arg("limit", 100, 1, MAX_LIMIT)
         with rt.session() as session:
-            rows = [case_row(c, tz=rt.settings.timezone) for c in session.scalars(query.limit(limit))]
+            rows = [
+                case_row_in(c, session=session, tz=rt.settings.timezone) for c in session.scalars(query.limit(limit))
+            ]
         return jsonify({"cases": rows, "count": len(rows)})
 
     @api.get("/cases/<int:case_id>")
@@ -105,7 +107,7 @@ def build_api(*, after_commit: Callable[[], None] | None = None) -> Blueprint:
                 for e in events
             ]
             body = {
-                **case_row(case, tz=tz),
+                **case_row_in(case, session=session, tz=tz),
                 "description": case.description,
                 "photos": case.photos,
                 "timeline": timeline,
