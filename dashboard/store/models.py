@@ -168,13 +168,29 @@ class Case(Base):
     closed_at: Mapped[datetime | None] = mapped_column(nullable=True)
     updated_at: Mapped[datetime]
     deadline: Mapped[datetime | None] = mapped_column(nullable=True, index=True)  # current stage's deadline
+    dispatch_deadline: Mapped[datetime | None] = mapped_column(nullable=True)
+    handling_deadline: Mapped[datetime | None] = mapped_column(nullable=True, index=True)
+    verify_deadline: Mapped[datetime | None] = mapped_column(nullable=True)
+    # Pause intervals of the running stage clock, [[start_iso, end_iso | null], …] (suspension 挂账).
+    pauses: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    suspended_from: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    overdue_stage: Mapped[str | None] = mapped_column(String(16), nullable=True, index=True)
+    escalated_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    visited_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    merged_into: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), nullable=True)
+    handling_work_hours: Mapped[float | None] = mapped_column(Float, nullable=True)
+    return_count: Mapped[int] = mapped_column(Integer, default=0)
     supervision_count: Mapped[int] = mapped_column(Integer, default=0)
     extension_count: Mapped[int] = mapped_column(Integer, default=0)
     rework_count: Mapped[int] = mapped_column(Integer, default=0)
     satisfaction: Mapped[str | None] = mapped_column(String(16), nullable=True)
     idempotency_key: Mapped[str | None] = mapped_column(String(128), unique=True, nullable=True)
 
-    __table_args__ = (Index("ix_cases_street_state", "street_code", "state"),)
+    __table_args__ = (
+        Index("ix_cases_street_state", "street_code", "state"),
+        Index("ix_cases_filed_at", "filed_at"),
+        Index("ix_cases_closed_at", "closed_at"),
+    )
 
 
 class CaseEvent(Base):
