@@ -18,6 +18,9 @@ if connection is not None:
         context.run_migrations()
 else:
     with get_engine(url).connect() as conn:
+        if conn.dialect.name == "sqlite":
+            # Batch migrations rebuild tables; with foreign keys on, dropping a referenced table fails.
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
         context.configure(connection=conn, target_metadata=Base.metadata, render_as_batch=True)
         with context.begin_transaction():
             context.run_migrations()
