@@ -95,6 +95,104 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
     )
 
 
+def _cmd_create_user(args: argparse.Namespace) -> int:
+    from dashboard.services.accounts import create_user
+    from dashboard.services.errors import FieldError
+    from dashboard.store.db import session_scope
+    from dashboard.store.schema import migrate
+
+    settings = get_settings()
+    migrate(settings.database_url)
+    try:
+        with session_scope(settings.database_url) as session:
+            user = create_user(
+                session=session,
+                name=args.name,
+                role=args.role,
+                scope=args.scope or settings.county_code,
+                password=args.password,
+                department_code=args.department,
+                display_name=args.display_name,
+            )
+            print(f"created user {user.name} ({user.role}, scope {user.scope})")
+    except FieldError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _cmd_create_token(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from dashboard.services.accounts import issue_token
+    from dashboard.store.db import session_scope
+    from dashboard.store.models import User
+
+    settings = get_settings()
+    with session_scope(settings.database_url) as session:
+        user = session.scalar(select(User).where(User.name == args.name))
+        if user is None:
+            print(f"error: no user {args.name!r} (gridcmd create-user first)", file=sys.stderr)
+            return 2
+        print(issue_token(session=session, user=user, label=args.label))
+    return 0
+
+
+def _cmd_deadline(args: argparse.Namespace) -> int:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from dashboard.domain.sla import deadline, years_without_official_data
+    from dashboard.domain.time_limits import TimeLimitError, parse_time_limit
+
+    settings = get_settings()
+    try:
+        limit = parse_time_limit(args.limit)
+        start = datetime.fromisoformat(args.start)
+    except (TimeLimitError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if start.tzinfo is None:
+        start = start.replace(tzinfo=ZoneInfo(settings.timezone))
+    due = deadline(start, limit, settings.work_calendar())
+    print(due.isoformat())
+    unofficial = years_without_official_data({start.year, due.year})
+    if unofficial:
+        print(f"warning: no official holiday schedule for {unofficial}; used Monday–Friday", file=sys.stderr)
+    return 0
+
+
+def _cmd_import_catalog(args: argparse.Namespace) -> int:
+    from dashboard.services.catalog_import import CatalogReadError, import_catalog
+    from dashboard.store.db import session_scope
+    from dashboard.store.schema import migrate
+
+    settings = get_settings()
+    migrate(settings.database_url)
+    try:
+        with session_scope(settings.database_url) as session:
+            report = import_catalog(session=session, path=Path(args.file), replace=args.replace, sheet=args.sheet)
+    except CatalogReadError as exc:
+        print(f"导入失败 import failed: {exc}", file=sys.stderr)
+        return 2
+    print(f"目录导入 catalog import: {args.file}")
+    print(f"  新增 imported: {len(report.inserted)}")
+    print(f"  更新 updated: {len(report.updated)}")
+    print(f"  未变 unchanged: {len(report.unchanged)}")
+    if args.replace:
+        print(f"  删除 removed: {len(report.removed)}")
+        if report.kept:
+            # Cases point at these conditions, so deleting them would orphan live cases.
+            print(f"  保留（有案件引用）kept, referenced by cases: {', '.join(report.kept)}")
+    print(f"  错误行 bad rows: {len(report.bad)}")
+    for bad in report.bad:
+        print(f"    第 {bad.row_number} 行 row {bad.row_number}: {bad.reason}")
+    if not report.landed:
+        print("没有导入任何条目 nothing imported: every row was bad" if report.bad else "没有数据行 no data rows")
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     parser = argparse.ArgumentParser(prog="gridcmd", description="GridCommand 网格联动指挥")
@@ -111,6 +209,12 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--county", default="", help="6-digit county code (default: COUNTY_CODE setting)")
         p.set_defaults(func=func)
 
+    p = sub.add_parser("import-catalog", help="import a catalog table (立案、处置和结案标准) from CSV or XLSX")
+    p.add_argument("file", help="CSV (UTF-8 or GBK) or XLSX file")
+    p.add_argument("--replace", action="store_true", help="also remove conditions not in the file (unless in use)")
+    p.add_argument("--sheet", default=None, help="XLSX sheet name (default: the first sheet)")
+    p.set_defaults(func=_cmd_import_catalog)
+
     p = sub.add_parser("serve", help="run the app")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8050)
@@ -125,6 +229,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--duration", type=float, default=0, help="stop after this many real seconds (0 = never)")
     p.set_defaults(func=_cmd_simulate)
+
+    p = sub.add_parser("create-user", help="add a user (screen, dispatcher, handler, leader, admin)")
+    p.add_argument("name")
+    p.add_argument("--role", required=True, choices=("screen", "dispatcher", "handler", "leader", "admin"))
+    p.add_argument("--scope", default="", help="county code (district-wide, default) or a 9-digit street code")
+    p.add_argument("--password", default=None)
+    p.add_argument("--department", default=None, help="department code (handlers)")
+    p.add_argument("--display-name", default="")
+    p.set_defaults(func=_cmd_create_user)
+
+    p = sub.add_parser("create-token", help="print a new bearer token for a user")
+    p.add_argument("name")
+    p.add_argument("--label", default="")
+    p.set_defaults(func=_cmd_create_token)
+
+    p = sub.add_parser("deadline", help="deadline of a catalog time limit (4工作时, 3个工作日 …) from START")
+    p.add_argument("limit")
+    p.add_argument("start", help="ISO time; without an offset it is the center's local time")
+    p.set_defaults(func=_cmd_deadline)
     return parser
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date, time
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from dashboard.domain.sla import WorkCalendar
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = PROJECT_ROOT / "var"
@@ -40,6 +43,11 @@ class Settings(BaseSettings):
     )
     frame_interval_s: float = Field(default=1.0, description="Patrol frame period sent to screens, seconds.")
     relay_interval_s: float = Field(default=0.05, description="Outbox relay poll period when idle, seconds.")
+    work_periods: str = Field(
+        default="08:00-12:00,14:00-18:00", description="Working periods of a working day (work-hour clocks)."
+    )
+    extra_holidays: str = Field(default="", description="Center holidays, comma-separated YYYY-MM-DD dates.")
+    extra_workdays: str = Field(default="", description="Center make-up workdays, comma-separated YYYY-MM-DD.")
     var_dir: Path = Field(default=VAR_DIR, description="Runtime files: SQLite DB, embedded Redis socket, logs.")
 
     @field_validator("lang", mode="before")
@@ -48,6 +56,23 @@ class Settings(BaseSettings):
         # LANG is also the POSIX locale variable (C.UTF-8, en_US.UTF-8): only a bare "en" switches the UI,
         # so a machine's locale never silently turns the Chinese-first UI into English.
         return "en" if str(value or "").strip().lower() == "en" else "zh"
+
+    def work_calendar(self) -> WorkCalendar:
+        """The SLA calendar: official Chinese calendar plus this center's periods and overrides."""
+        periods = []
+        for part in self.work_periods.split(","):
+            start, end = part.strip().split("-")
+            periods.append((time.fromisoformat(start), time.fromisoformat(end)))
+        return WorkCalendar(
+            periods=tuple(periods),
+            extra_holidays=_dates(self.extra_holidays),
+            extra_workdays=_dates(self.extra_workdays),
+            tz=self.timezone,
+        )
+
+
+def _dates(text: str) -> frozenset[date]:
+    return frozenset(date.fromisoformat(d.strip()) for d in text.split(",") if d.strip())
 
 
 @lru_cache(maxsize=1)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dashboard.config import Settings
 from dashboard.domain.grid_index import GridIndex
+from dashboard.domain.sla import WorkCalendar
 from dashboard.live.keys import Keys
 from dashboard.live.patrols import PatrolStore
 from dashboard.live.redis_conn import connect, redis_url
@@ -28,6 +29,7 @@ class Runtime:
     keys: Keys
     sessions: sessionmaker[Session]
     patrols: PatrolStore
+    calendar: WorkCalendar
     _grid_index: GridIndex | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -43,6 +45,7 @@ class Runtime:
             keys=keys,
             sessions=get_sessionmaker(settings.database_url),
             patrols=PatrolStore(client, keys),
+            calendar=settings.work_calendar(),
         )
 
     @contextmanager

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from dashboard.config import get_settings
+from dashboard.domain.actors import Actor, Role
 from dashboard.domain.cases import Source
 from dashboard.live.patrols import Fix
 from dashboard.runtime import Runtime
@@ -135,6 +136,10 @@ class Simulator:
         self.walkers = [self._walker(code, grid) for code, grid in workers]
         self.created = 0
         self.self_handled = 0
+
+    def actor(self, name: str) -> Actor:
+        """A district-wide system actor named for the audit trail (who in the simulation acted)."""
+        return Actor(name=name, role=Role.SYSTEM, scope=self.rt.settings.county_code)
 
     def _point(self, grid_code: str) -> tuple[float, float]:
         return self.index.random_point_in(grid_code, self.rng)

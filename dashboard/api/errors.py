@@ -7,7 +7,7 @@ import logging
 from flask import Blueprint, Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
-from dashboard.services.errors import FieldError, NotFound
+from dashboard.services.errors import Conflict, FieldError, Forbidden, NotFound
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,15 @@ def install_error_handlers(target: Blueprint | Flask) -> None:
     @target.errorhandler(NotFound)
     def _missing(exc: NotFound):  # noqa: ANN202
         return error(404, str(exc))
+
+    @target.errorhandler(Forbidden)
+    def _forbidden(exc: Forbidden):  # noqa: ANN202
+        return error(403, str(exc))
+
+    @target.errorhandler(Conflict)
+    def _conflict(exc: Conflict):  # noqa: ANN202
+        body = {"error": str(exc), "current": exc.current}
+        return jsonify(body), 409
 
     @target.errorhandler(HTTPException)
     def _http(exc: HTTPException):  # noqa: ANN202

@@ -5,19 +5,31 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
+from dataclasses import asdict
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, abort, current_app, jsonify, request
 from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
 
 from dashboard.api.errors import install_error_handlers
+from dashboard.domain.actors import Actor
 from dashboard.domain.cases import TERMINAL, State
+from dashboard.domain.kpi import LABELS, kpis
+from dashboard.domain.sla import deadline as sla_deadline_at
+from dashboard.domain.sla import years_without_official_data
+from dashboard.domain.time_limits import TimeLimitError, parse_time_limit
 from dashboard.live.patrols import STATUSES, Fix
 from dashboard.runtime import Runtime
-from dashboard.services.clock import local_iso, utcnow
+from dashboard.services.accounts import actor_for, user_for_token
+from dashboard.services.clock import local_day_start, local_iso, utcnow
+from dashboard.services.commands import COMMAND_FIELDS, COMMAND_FUNCTIONS, COMMAND_REQUIRED, Ctx
 from dashboard.services.errors import FieldError, NotFound
 from dashboard.services.intake import parse_report, report_case
 from dashboard.services.rows import case_row_in
+from dashboard.store.kpi_queries import kpi_counts, scope_exists
 from dashboard.store.models import Case, CaseEvent, CatalogItem, Grid
 
 MAX_POSITIONS = 20_000
@@ -197,7 +209,111 @@ def build_api(*, after_commit: Callable[[], None] | None = None) -> Blueprint:
         rows = _runtime().patrols.nearest(lon, lat, k=k, radius_m=20_000, available_only=available)
         return jsonify({"patrols": rows})
 
+    @api.post("/cases/<int:case_id>/<command>")
+    def case_command(case_id: int, command: str):  # noqa: ANN202
+        rt = _runtime()
+        with rt.session() as session:
+            actor = require_actor(session)  # who you are before what you sent: 401 never leaks field checks
+            if command not in COMMAND_FUNCTIONS:
+                raise NotFound(f"unknown command {command!r}; commands: {', '.join(COMMAND_FUNCTIONS)}")
+            body = _json_body()
+            if not isinstance(body, dict):
+                raise FieldError("body", "must be a JSON object")
+            kwargs = {name: body[name] for name in COMMAND_FIELDS.get(command, ()) if name in body}
+            for name in COMMAND_REQUIRED.get(command, ()):
+                if name not in kwargs:
+                    raise FieldError(name, f"is required for {command}")
+            note = body.get("note") or ""
+            if not isinstance(note, str):
+                raise FieldError("note", "must be text")
+            ctx = Ctx(session=session, actor=actor, cal=rt.calendar, tz=rt.settings.timezone)
+            case = COMMAND_FUNCTIONS[command](
+                ctx, case_id, expected_version=body.get("expected_version"), note=note, **kwargs
+            )
+            row = case_row_in(case, session=session, tz=rt.settings.timezone)
+        if after_commit:
+            after_commit()
+        return jsonify(row)
+
+    @api.get("/sla/deadline")
+    def sla_deadline():  # noqa: ANN202
+        rt = _runtime()
+        raw_limit = request.args.get("limit", "")
+        try:
+            limit = parse_time_limit(raw_limit)
+        except TimeLimitError as exc:
+            raise FieldError("limit", str(exc)) from exc
+        start = _aware_time_arg("start", rt.settings.timezone)
+        due = sla_deadline_at(start, limit, rt.calendar)
+        unofficial = years_without_official_data({start.year, due.year})
+        return jsonify(
+            {
+                "limit": limit.text,
+                "kind": limit.kind.value,
+                "amount": limit.amount,
+                "start": start.isoformat(),
+                "deadline": due.isoformat(),
+                "warning": (
+                    f"no official holiday schedule loaded for {', '.join(map(str, unofficial))}: "
+                    "Monday–Friday plus center overrides were used"
+                )
+                if unofficial
+                else None,
+            }
+        )
+
+    @api.get("/kpis")
+    def kpi_figures():  # noqa: ANN202
+        rt = _runtime()
+        tz = rt.settings.timezone
+        now = utcnow()
+        start = _instant_arg("from", tz, end_of_day=False) or local_day_start(now, tz)
+        end = _instant_arg("to", tz, end_of_day=True) or now
+        if start >= end:
+            raise FieldError("to", "must be later than from")
+        scope = request.args.get("scope") or None
+        with rt.session() as session:
+            # Screen odd input before it reaches the database (PostgreSQL rejects NUL in text, for one).
+            known = scope is None or (
+                len(scope) <= 32 and scope.isprintable() and scope_exists(session=session, scope=scope)
+            )
+            if not known:
+                raise NotFound(f"scope {scope!r} is not a district, street, community, grid or department code")
+            counts = kpi_counts(session=session, scope=scope, start=start, end=end, now=now)
+        return jsonify(
+            {
+                "scope": scope or rt.settings.county_code,
+                "from": local_iso(start, tz),
+                "to": local_iso(end, tz),
+                "counts": asdict(counts),
+                "kpis": kpis(counts),
+                "labels": {key: label._asdict() for key, label in LABELS.items()},
+            }
+        )
+
     return api
+
+
+def require_actor(session: Session) -> Actor:
+    """The caller behind `Authorization: Bearer TOKEN`, or 401."""
+    header = request.headers.get("Authorization", "")
+    token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
+    user = user_for_token(session=session, token=token) if token else None
+    if user is None:
+        abort(401, description="a valid bearer token is required (Authorization: Bearer TOKEN)")
+    return actor_for(user)
+
+
+def _aware_time_arg(name: str, tz: str) -> datetime:
+    raw = request.args.get(name)
+    if not raw:
+        raise FieldError(name, "is required: an ISO 8601 time, e.g. 2026-09-30T17:00")
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError as exc:
+        raise FieldError(name, "must be an ISO 8601 time, e.g. 2026-09-30T17:00+08:00") from exc
+    # A time without an offset is the center's local time, as a dispatcher would type it.
+    return value if value.tzinfo else value.replace(tzinfo=ZoneInfo(tz))
 
 
 def _grid_feature(g: Grid) -> dict[str, Any]:
@@ -286,3 +402,27 @@ def build_health() -> Blueprint:
         return jsonify({"status": "ok" if ok else "unavailable", **checks}), (200 if ok else 503)
 
     return health
+
+
+def _instant_arg(name: str, tz: str, *, end_of_day: bool) -> datetime | None:
+    """A query argument as an aware UTC instant: a local date (its start, or its end for `to`) or a date-time
+    with offset; None when absent."""
+    raw = request.args.get(name)
+    if not raw:
+        return None
+    if "T" in raw and " " in raw:
+        raw = raw.replace(" ", "+")  # an unencoded "+08:00" arrives as " 08:00"
+    try:
+        if len(raw) == 10:
+            day = date.fromisoformat(raw) + timedelta(days=1 if end_of_day else 0)
+            return datetime.combine(day, datetime.min.time(), tzinfo=ZoneInfo(tz)).astimezone(UTC)
+        value = datetime.fromisoformat(raw)
+        if value.tzinfo is None:
+            raise FieldError(name, "needs a UTC offset, e.g. 2025-03-01T08:00:00+08:00 (or give a date)")
+        return value.astimezone(UTC)
+    except (ValueError, OverflowError) as exc:
+        if isinstance(exc, FieldError):
+            raise
+        raise FieldError(
+            name, "must be an ISO 8601 date (2025-03-01) or date-time with offset (2025-03-01T08:00:00+08:00)"
+        ) from exc

@@ -1,68 +1,530 @@
-"""Case commands: one function per command; each checks the transition, writes the case, audit and outbox."""
+"""Case commands (DESIGN.md section 5): one function per command.
+
+Each checks the caller's role and scope, the expected version and the transition, then writes the case with a
+compare-and-set on its version, appends the audit row and queues the outbox row, all in the caller's
+transaction. Of two racing commands exactly one wins; the other gets `Conflict` naming who acted first.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from dashboard.domain.cases import State, can_transition
-from dashboard.services.clock import utcnow
-from dashboard.services.errors import Conflict, FieldError, NotFound
+from dashboard.domain.actors import Actor, in_scope, may_run
+from dashboard.domain.cases import TERMINAL, State, can_transition
+from dashboard.domain.sla import (
+    ClockStateError,
+    ExtensionLimit,
+    StageClock,
+    WorkCalendar,
+    dispatch_limit,
+    verification_limit,
+)
+from dashboard.domain.time_limits import TimeLimit, TimeLimitError, parse_time_limit
+from dashboard.services.clock import as_utc, local_iso, utcnow
+from dashboard.services.errors import Conflict, FieldError, Forbidden, NotFound
 from dashboard.services.outbox import enqueue
 from dashboard.services.rows import case_row_in
-from dashboard.store.models import Case, CaseEvent
+from dashboard.store.models import Case, CaseEvent, CatalogItem, Department
+
+SATISFACTION = ("satisfied", "basically_satisfied", "dissatisfied")
+STREET_UNIT = "JD"  # catalog shorthand for "the street or town where the case is" (属地街道)
 
 
-def _transition(
-    *, session: Session, case_id: int, expected_version: int, target: State, command: str, actor: str, note: str
-) -> Case:
-    case = session.get(Case, case_id)
-    if case is None:
+@dataclass(frozen=True)
+class Ctx:
+    """What every command needs besides its own arguments."""
+
+    session: Session
+    actor: Actor
+    cal: WorkCalendar
+    tz: str
+    now: datetime = field(default_factory=utcnow)
+
+
+# ---- stage clocks ---------------------------------------------------------------------------------------
+
+
+def _clock_dict(stage: str, start: datetime, limit: TimeLimit) -> dict[str, Any]:
+    return {"stage": stage, "start": as_utc(start).isoformat(), "limit": limit.text, "pauses": [], "extensions": []}
+
+
+def stage_clock(data: dict[str, Any], cal: WorkCalendar) -> StageClock | None:
+    """The StageClock stored on a case (None when no stage clock runs)."""
+    if not data or "stage" not in data:
+        return None
+    return StageClock(
+        start=datetime.fromisoformat(data["start"]),
+        limit=parse_time_limit(data["limit"]),
+        calendar=cal,
+        pauses=tuple((datetime.fromisoformat(s), datetime.fromisoformat(e) if e else None) for s, e in data["pauses"]),
+        extensions=tuple(parse_time_limit(x) for x in data["extensions"]),
+    )
+
+
+def _catalog_limit(session: Session, case: Case) -> TimeLimit:
+    item = session.get(CatalogItem, case.category_code) if case.category_code else None
+    if item is None:
+        raise FieldError("condition", "the case has no catalog condition; file it first")
+    return parse_time_limit(item.time_limit)
+
+
+# ---- the one write path ------------------------------------------------------------------------------------
+
+
+def _load(ctx: Ctx, case_id: int, expected_version: int, command: str) -> Case:
+    if not may_run(ctx.actor, command):
+        raise Forbidden(f"role {ctx.actor.role} may not {command}")
+    case = ctx.session.get(Case, case_id)
+    if case is None or not in_scope(
+        ctx.actor, street_code=case.street_code, tier=case.tier, department_code=case.department_code
+    ):
+        # Out of scope looks exactly like missing: ids must not be probeable across streets.
         raise NotFound(f"case {case_id} not found")
+    if isinstance(expected_version, bool) or not isinstance(expected_version, int):
+        raise FieldError("expected_version", "is required and must be an integer")
+    if case.version != expected_version:
+        raise _conflict(ctx.session, case)
+    return case
+
+
+def _conflict(session: Session, case: Case) -> Conflict:
+    last = session.scalar(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id.desc()))
+    who = f"{last.command} by {last.actor} at {as_utc(last.at).isoformat(timespec='seconds')}" if last else ""
+    return Conflict(
+        f"case {case.code} is now {case.state} (version {case.version}){': ' + who if who else ''}",
+        current={
+            "state": case.state,
+            "version": case.version,
+            "last_command": last.command if last else None,
+            "last_actor": last.actor if last else None,
+            "last_at": as_utc(last.at).isoformat() if last else None,
+        },
+    )
+
+
+def _require_transition(case: Case, target: State, command: str) -> None:
     if not can_transition(case.state, target):
-        raise FieldError("state", f"cannot {command} a case in state {case.state}")
-    now = utcnow()
-    # Compare-and-set on the version: of two racing commands exactly one updates a row.
-    result = session.execute(
+        raise FieldError("state", f"cannot {command} a case that is {case.state}")
+
+
+def _write(
+    ctx: Ctx,
+    case: Case,
+    command: str,
+    changes: dict[str, Any],
+    *,
+    note: str = "",
+    payload: dict[str, Any] | None = None,
+) -> Case:
+    """Compare-and-set the row, append the audit row, queue the live row."""
+    from_state = case.state
+    values = {**changes, "updated_at": ctx.now, "version": Case.version + 1}
+    result = ctx.session.execute(
         update(Case)
-        .where(Case.id == case_id, Case.version == expected_version)
-        .values(state=target.value, version=Case.version + 1, updated_at=now)
+        .where(Case.id == case.id, Case.version == case.version)
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
-        session.refresh(case)
-        raise Conflict(
-            f"case {case.code} was changed by someone else (now {case.state}, version {case.version})",
-            current={"state": case.state, "version": case.version},
-        )
-    from_state = case.state
-    session.refresh(case)
-    session.add(
+        ctx.session.rollback()
+        fresh = ctx.session.get(Case, case.id)
+        assert fresh is not None
+        ctx.session.refresh(fresh)
+        raise _conflict(ctx.session, fresh)
+    ctx.session.refresh(case)
+    ctx.session.add(
         CaseEvent(
             case_id=case.id,
-            at=now,
-            actor=actor,
+            at=ctx.now,
+            actor=ctx.actor.name,
             command=command,
             from_state=from_state,
-            to_state=target.value,
+            to_state=case.state,
             note=note,
-            payload={},
+            payload=payload or {},
         )
     )
+    enqueue(session=ctx.session, topic="case", payload=case_row_in(case, session=ctx.session, tz=ctx.tz))
     return case
 
 
-def self_handle(*, session: Session, case_id: int, expected_version: int, actor: str, note: str, tz: str) -> Case:
-    """The grid worker fixed it on the spot: reported → self_handled (terminal)."""
-    case = _transition(
-        session=session,
-        case_id=case_id,
-        expected_version=expected_version,
-        target=State.SELF_HANDLED,
-        command="self-handle",
-        actor=actor,
-        note=note,
+def _note(note: str | None, *, required: bool, what: str = "note") -> str:
+    text = (note or "").strip()
+    if required and not text:
+        raise FieldError(what, "is required for this command")
+    if len(text) > 2000:
+        raise FieldError(what, "is longer than 2000 characters")
+    return text
+
+
+# ---- commands ------------------------------------------------------------------------------------------
+
+
+def file_case(ctx: Ctx, case_id: int, *, expected_version: int, condition: str, note: str = "") -> Case:
+    """立案: reported → filed with a catalog condition; level and dispatch clock follow from it."""
+    case = _load(ctx, case_id, expected_version, "file")
+    _require_transition(case, State.FILED, "file")
+    item = ctx.session.get(CatalogItem, condition) if isinstance(condition, str) else None
+    if item is None:
+        raise FieldError("condition", f"unknown catalog condition {condition!r}")
+    limit = dispatch_limit(item.level)
+    clock = _clock_dict("dispatch", ctx.now, limit)
+    deadline = stage_clock(clock, ctx.cal).deadline_at(ctx.now)  # type: ignore[union-attr]
+    return _write(
+        ctx,
+        case,
+        "file",
+        {
+            "state": State.FILED.value,
+            "category_code": item.code,
+            "level": item.level,
+            "filed_at": ctx.now,
+            "clock": clock,
+            "deadline": deadline,
+            "dispatch_deadline": deadline,
+            "overdue_stage": None,
+        },
+        note=_note(note, required=False),
+        payload={"condition": item.code},
     )
-    case.closed_at = case.updated_at
-    enqueue(session=session, topic="case", payload=case_row_in(case, session=session, tz=tz))
-    return case
+
+
+def resolve_department(session: Session, code: str, case: Case) -> Department:
+    """The department a dispatch goes to; `JD` means the case's own street's law-enforcement unit."""
+    if code == STREET_UNIT:
+        code = f"{case.street_code}ZF"
+    dept = session.get(Department, code) if isinstance(code, str) else None
+    if dept is None:
+        raise FieldError("department", f"unknown department {code!r}")
+    return dept
+
+
+def dispatch_case(
+    ctx: Ctx, case_id: int, *, expected_version: int, department: str, patrol: str | None = None, note: str = ""
+) -> Case:
+    """派遣: filed or returned → dispatched to a department (and optionally a patrol); handling clock starts."""
+    case = _load(ctx, case_id, expected_version, "dispatch")
+    if case.state not in (State.FILED, State.RETURNED):
+        raise FieldError("state", f"cannot dispatch a case that is {case.state}")
+    dept = resolve_department(ctx.session, department, case)
+    if patrol is not None and (not isinstance(patrol, str) or not 0 < len(patrol) <= 24):
+        raise FieldError("patrol", "must be a patrol id")
+    limit = _catalog_limit(ctx.session, case)
+    clock = _clock_dict("handling", ctx.now, limit)
+    deadline = stage_clock(clock, ctx.cal).deadline_at(ctx.now)  # type: ignore[union-attr]
+    return _write(
+        ctx,
+        case,
+        "dispatch",
+        {
+            "state": State.DISPATCHED.value,
+            "department_code": dept.code,
+            "patrol_id": patrol,
+            "dispatched_at": case.dispatched_at or ctx.now,
+            "clock": clock,
+            "deadline": deadline,
+            "handling_deadline": deadline,
+            "overdue_stage": None,
+        },
+        note=_note(note, required=False),
+        payload={"department": dept.code, "patrol": patrol},
+    )
+
+
+def acknowledge_case(ctx: Ctx, case_id: int, *, expected_version: int, note: str = "") -> Case:
+    """签收: the department takes the case (dispatched → handling); the handling clock keeps running."""
+    case = _load(ctx, case_id, expected_version, "acknowledge")
+    _require_transition(case, State.HANDLING, "acknowledge")
+    return _write(ctx, case, "acknowledge", {"state": State.HANDLING.value}, note=_note(note, required=False))
+
+
+def return_case(ctx: Ctx, case_id: int, *, expected_version: int, note: str = "") -> Case:
+    """退回: the department says it is not theirs (reason required); a new dispatch clock starts."""
+    case = _load(ctx, case_id, expected_version, "return")
+    _require_transition(case, State.RETURNED, "return")
+    clock = _clock_dict("dispatch", ctx.now, dispatch_limit(case.level))
+    deadline = stage_clock(clock, ctx.cal).deadline_at(ctx.now)  # type: ignore[union-attr]
+    return _write(
+        ctx,
+        case,
+        "return",
+        {
+            "state": State.RETURNED.value,
+            "return_count": case.return_count + 1,
+            "clock": clock,
+            "deadline": deadline,
+            "overdue_stage": None,
+        },
+        note=_note(note, required=True),
+    )
+
+
+def report_handled(
+    ctx: Ctx, case_id: int, *, expected_version: int, note: str = "", photos: list[str] | None = None
+) -> Case:
+    """办结反馈: handling → handled; the verification clock (2 h) starts."""
+    case = _load(ctx, case_id, expected_version, "report-handled")
+    _require_transition(case, State.HANDLED, "report-handled")
+    if photos is not None and (not isinstance(photos, list) or not all(isinstance(p, str) for p in photos)):
+        raise FieldError("photos", "must be a list of URLs")
+    started = as_utc(case.dispatched_at or case.updated_at)
+    work_hours = ctx.cal.working_time_between(started, ctx.now) / timedelta(hours=1)
+    clock = _clock_dict("verification", ctx.now, verification_limit())
+    deadline = stage_clock(clock, ctx.cal).deadline_at(ctx.now)  # type: ignore[union-attr]
+    return _write(
+        ctx,
+        case,
+        "report-handled",
+        {
+            "state": State.HANDLED.value,
+            "handled_at": ctx.now,
+            "handling_work_hours": round(work_hours, 3),
+            "clock": clock,
+            "deadline": deadline,
+            "verify_deadline": deadline,
+            "overdue_stage": None,
+            "photos": [*(case.photos or []), *(photos or [])],
+        },
+        note=_note(note, required=False),
+        payload={"photos": photos or []},
+    )
+
+
+def verify_case(ctx: Ctx, case_id: int, *, expected_version: int, result: str, note: str = "") -> Case:
+    """核查: pass → closed; fail → back to dispatched for rework (返工) with a fresh handling clock."""
+    case = _load(ctx, case_id, expected_version, "verify")
+    if result not in ("pass", "fail"):
+        raise FieldError("result", "must be pass or fail")
+    if result == "pass":
+        _require_transition(case, State.CLOSED, "verify")
+        return _write(
+            ctx,
+            case,
+            "verify",
+            {"state": State.CLOSED.value, "closed_at": ctx.now, "clock": {}, "deadline": None, "overdue_stage": None},
+            note=_note(note, required=False),
+            payload={"result": "pass"},
+        )
+    _require_transition(case, State.DISPATCHED, "verify")
+    clock = _clock_dict("handling", ctx.now, _catalog_limit(ctx.session, case))
+    deadline = stage_clock(clock, ctx.cal).deadline_at(ctx.now)  # type: ignore[union-attr]
+    return _write(
+        ctx,
+        case,
+        "verify",
+        {
+            "state": State.DISPATCHED.value,
+            "rework_count": case.rework_count + 1,
+            "clock": clock,
+            "deadline": deadline,
+            "handling_deadline": deadline,
+            "overdue_stage": None,
+        },
+        note=_note(note, required=True),
+        payload={"result": "fail"},
+    )
+
+
+def reject_case(ctx: Ctx, case_id: int, *, expected_version: int, note: str = "") -> Case:
+    """不予立案: reported → rejected, reason required."""
+    case = _load(ctx, case_id, expected_version, "reject")
+    _require_transition(case, State.REJECTED, "reject")
+    return _write(
+        ctx,
+        case,
+        "reject",
+        {"state": State.REJECTED.value, "closed_at": ctx.now, "deadline": None, "clock": {}},
+        note=_note(note, required=True),
+    )
+
+
+def merge_case(ctx: Ctx, case_id: int, *, expected_version: int, into: int, note: str = "") -> Case:
+    """合并: a duplicate report joins an open case (reported → merged)."""
+    case = _load(ctx, case_id, expected_version, "merge")
+    _require_transition(case, State.MERGED, "merge")
+    if isinstance(into, bool) or not isinstance(into, int) or into == case_id:
+        raise FieldError("into", "must be the id of another case")
+    target = ctx.session.get(Case, into)
+    if target is None or State(target.state) in TERMINAL:
+        raise FieldError("into", f"case {into} does not exist or is no longer open")
+    return _write(
+        ctx,
+        case,
+        "merge",
+        {"state": State.MERGED.value, "merged_into": into, "closed_at": ctx.now, "deadline": None, "clock": {}},
+        note=_note(note, required=False),
+        payload={"into": into},
+    )
+
+
+def self_handle(ctx: Ctx, case_id: int, *, expected_version: int, note: str = "") -> Case:
+    """自处置: the grid worker fixed it on the spot (reported → self_handled)."""
+    case = _load(ctx, case_id, expected_version, "self-handle")
+    _require_transition(case, State.SELF_HANDLED, "self-handle")
+    return _write(
+        ctx,
+        case,
+        "self-handle",
+        {"state": State.SELF_HANDLED.value, "closed_at": ctx.now},
+        note=_note(note, required=False),
+    )
+
+
+def escalate_case(ctx: Ctx, case_id: int, *, expected_version: int, note: str = "") -> Case:
+    """上报: move an open case from street tier to the district center."""
+    case = _load(ctx, case_id, expected_version, "escalate")
+    if State(case.state) in TERMINAL:
+        raise FieldError("state", f"cannot escalate a case that is {case.state}")
+    if case.tier == "district":
+        raise FieldError("tier", "the case is already at district tier")
+    return _write(
+        ctx, case, "escalate", {"tier": "district", "escalated_at": ctx.now}, note=_note(note, required=False)
+    )
+
+
+def supervise_case(ctx: Ctx, case_id: int, *, expected_version: int, note: str = "") -> Case:
+    """督办: count a supervision (leader, dispatcher, or the overdue rule) on an open case."""
+    case = _load(ctx, case_id, expected_version, "supervise")
+    if State(case.state) in TERMINAL:
+        raise FieldError("state", f"cannot supervise a case that is {case.state}")
+    return _write(
+        ctx, case, "supervise", {"supervision_count": case.supervision_count + 1}, note=_note(note, required=False)
+    )
+
+
+def suspend_case(ctx: Ctx, case_id: int, *, expected_version: int, note: str = "") -> Case:
+    """挂账: an approved hold; every clock pauses until resume (reason required)."""
+    case = _load(ctx, case_id, expected_version, "suspend")
+    if State(case.state) in TERMINAL or case.state in (State.SUSPENDED, State.REPORTED, State.HANDLED):
+        raise FieldError("state", f"cannot suspend a case that is {case.state}")
+    clock = stage_clock(case.clock, ctx.cal)
+    data = dict(case.clock)
+    if clock is not None:
+        data["pauses"] = [*case.clock["pauses"], [as_utc(ctx.now).isoformat(), None]]
+    return _write(
+        ctx,
+        case,
+        "suspend",
+        {"state": State.SUSPENDED.value, "suspended_from": case.state, "clock": data},
+        note=_note(note, required=True),
+    )
+
+
+def resume_case(ctx: Ctx, case_id: int, *, expected_version: int, note: str = "") -> Case:
+    """解除挂账: back to the state it left; the stage deadline moves by the time spent suspended."""
+    case = _load(ctx, case_id, expected_version, "resume")
+    if case.state != State.SUSPENDED or not case.suspended_from:
+        raise FieldError("state", f"cannot resume a case that is {case.state}")
+    data = dict(case.clock)
+    changes: dict[str, Any] = {"state": case.suspended_from, "suspended_from": None}
+    if data.get("pauses"):
+        pauses = [list(p) for p in data["pauses"]]
+        pauses[-1][1] = as_utc(ctx.now).isoformat()
+        data["pauses"] = pauses
+        deadline = stage_clock(data, ctx.cal).deadline_at(ctx.now)  # type: ignore[union-attr]
+        changes.update(clock=data, deadline=deadline, **_stage_deadline(data["stage"], deadline))
+    return _write(ctx, case, "resume", changes, note=_note(note, required=False))
+
+
+def extend_case(ctx: Ctx, case_id: int, *, expected_version: int, limit: str, note: str = "") -> Case:
+    """延期 (approved): the handling deadline moves by `limit`; at most two extensions per case."""
+    case = _load(ctx, case_id, expected_version, "extend")
+    if case.state not in (State.DISPATCHED, State.HANDLING):
+        raise FieldError("state", f"cannot extend a case that is {case.state}")
+    try:
+        extra = parse_time_limit(limit) if isinstance(limit, str) else None
+    except TimeLimitError as exc:
+        raise FieldError("limit", str(exc)) from exc
+    if extra is None:
+        raise FieldError("limit", "is required, written as in a catalog (e.g. 2工作日)")
+    if case.extension_count >= 2:
+        raise FieldError("extension_count", "a case may be extended at most twice")
+    clock = stage_clock(case.clock, ctx.cal)
+    if clock is None:
+        raise FieldError("state", "no running handling clock to extend")
+    try:
+        extended = clock.extend(extra)
+    except (ExtensionLimit, ClockStateError) as exc:
+        raise FieldError("limit", str(exc)) from exc
+    data = {**case.clock, "extensions": [*case.clock["extensions"], extra.text]}
+    deadline = extended.deadline_at(ctx.now)
+    return _write(
+        ctx,
+        case,
+        "extend",
+        {
+            "extension_count": case.extension_count + 1,
+            "clock": data,
+            "deadline": deadline,
+            "handling_deadline": deadline,
+            "overdue_stage": None,
+        },
+        note=_note(note, required=True),
+        payload={"limit": extra.text, "deadline": local_iso(deadline, ctx.tz)},
+    )
+
+
+def visit_back(ctx: Ctx, case_id: int, *, expected_version: int, satisfaction: str, note: str = "") -> Case:
+    """回访: record the reporter's satisfaction with a closed case (once)."""
+    case = _load(ctx, case_id, expected_version, "visit-back")
+    if case.state != State.CLOSED:
+        raise FieldError("state", f"only closed cases get a visit-back; this one is {case.state}")
+    if satisfaction not in SATISFACTION:
+        raise FieldError("satisfaction", f"must be one of {', '.join(SATISFACTION)}")
+    if case.satisfaction is not None:
+        raise FieldError("satisfaction", "the visit-back is already recorded")
+    return _write(
+        ctx,
+        case,
+        "visit-back",
+        {"satisfaction": satisfaction, "visited_at": ctx.now},
+        note=_note(note, required=False),
+        payload={"satisfaction": satisfaction},
+    )
+
+
+def _stage_deadline(stage: str, deadline: datetime) -> dict[str, datetime]:
+    column = {"dispatch": "dispatch_deadline", "handling": "handling_deadline", "verification": "verify_deadline"}
+    return {column[stage]: deadline} if stage in column else {}
+
+
+COMMAND_FUNCTIONS = {
+    "file": file_case,
+    "dispatch": dispatch_case,
+    "acknowledge": acknowledge_case,
+    "return": return_case,
+    "report-handled": report_handled,
+    "verify": verify_case,
+    "reject": reject_case,
+    "merge": merge_case,
+    "self-handle": self_handle,
+    "escalate": escalate_case,
+    "supervise": supervise_case,
+    "suspend": suspend_case,
+    "resume": resume_case,
+    "extend": extend_case,
+    "visit-back": visit_back,
+}
+# Body fields each command takes besides expected_version and note (the API passes only these through).
+COMMAND_FIELDS: dict[str, tuple[str, ...]] = {
+    "file": ("condition",),
+    "dispatch": ("department", "patrol"),
+    "report-handled": ("photos",),
+    "verify": ("result",),
+    "merge": ("into",),
+    "extend": ("limit",),
+    "visit-back": ("satisfaction",),
+}
+COMMAND_REQUIRED: dict[str, tuple[str, ...]] = {
+    "file": ("condition",),
+    "dispatch": ("department",),
+    "verify": ("result",),
+    "merge": ("into",),
+    "extend": ("limit",),
+    "visit-back": ("satisfaction",),
+}

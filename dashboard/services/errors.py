@@ -22,3 +22,7 @@ class Conflict(RuntimeError):
     def __init__(self, message: str, *, current: dict[str, object]) -> None:
         super().__init__(message)
         self.current = current
+
+
+class Forbidden(PermissionError):
+    """The caller's role may not run this command (HTTP 403)."""

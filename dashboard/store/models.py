@@ -171,8 +171,8 @@ class Case(Base):
     dispatch_deadline: Mapped[datetime | None] = mapped_column(nullable=True)
     handling_deadline: Mapped[datetime | None] = mapped_column(nullable=True, index=True)
     verify_deadline: Mapped[datetime | None] = mapped_column(nullable=True)
-    # Pause intervals of the running stage clock, [[start_iso, end_iso | null], …] (suspension 挂账).
-    pauses: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # The running stage clock: {"stage", "start", "limit", "pauses": [[start, end|null]…], "extensions": […]}.
+    clock: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     suspended_from: Mapped[str | None] = mapped_column(String(16), nullable=True)
     overdue_stage: Mapped[str | None] = mapped_column(String(16), nullable=True, index=True)
     escalated_at: Mapped[datetime | None] = mapped_column(nullable=True)
@@ -220,3 +220,31 @@ class Outbox(Base):
     stream_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
     __table_args__ = (Index("ix_outbox_unsent", "sent_at", "id"),)
+
+
+class User(Base):
+    """A person or display that signs in: role and scope decide what it may see and do."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(64), default="")
+    role: Mapped[str] = mapped_column(String(16))  # screen | dispatcher | handler | leader | admin
+    scope: Mapped[str] = mapped_column(String(15))  # county code or 9-digit street code
+    department_code: Mapped[str | None] = mapped_column(ForeignKey("departments.code"), nullable=True)
+    password_hash: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime]
+
+
+class ApiToken(Base):
+    """A bearer token for machine clients and kiosk displays; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime]
+    last_used_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(nullable=True)

@@ -1,0 +1,76 @@
+"""Who may run which case command, and on which cases (roles and scopes, pure)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """User roles (issue 4's role table); `system` is the scheduler and the simulator."""
+
+    SCREEN = "screen"
+    DISPATCHER = "dispatcher"
+    HANDLER = "handler"
+    LEADER = "leader"
+    ADMIN = "admin"
+    SYSTEM = "system"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The caller of a command: a name for the audit trail, a role, and a scope."""
+
+    name: str
+    role: Role
+    scope: str  # county code (whole district) or a 9-digit street code
+    department_code: str | None = None  # handlers act for one department
+
+    @property
+    def district_wide(self) -> bool:
+        """True for district-level users (scope is the 6-digit county code)."""
+        return len(self.scope) == 6
+
+
+D, H, L, A, S = Role.DISPATCHER, Role.HANDLER, Role.LEADER, Role.ADMIN, Role.SYSTEM
+
+COMMAND_ROLES: dict[str, frozenset[Role]] = {
+    "file": frozenset({D, A, S}),
+    "reject": frozenset({D, A, S}),
+    "merge": frozenset({D, A, S}),
+    "self-handle": frozenset({D, A, S}),
+    "dispatch": frozenset({D, A, S}),
+    "acknowledge": frozenset({H, A, S}),
+    "return": frozenset({H, A, S}),
+    "report-handled": frozenset({H, A, S}),
+    "verify": frozenset({D, A, S}),
+    "escalate": frozenset({D, A, S}),
+    "supervise": frozenset({D, L, A, S}),
+    "suspend": frozenset({D, A, S}),
+    "resume": frozenset({D, A, S}),
+    "extend": frozenset({D, A, S}),
+    "visit-back": frozenset({D, A, S}),
+}
+COMMANDS: tuple[str, ...] = tuple(COMMAND_ROLES)
+
+
+def may_run(actor: Actor, command: str) -> bool:
+    """True when the actor's role allows the command at all."""
+    return actor.role in COMMAND_ROLES.get(command, frozenset())
+
+
+def in_scope(actor: Actor, *, street_code: str, tier: str, department_code: str | None) -> bool:
+    """True when the case is within the actor's reach.
+
+    District users reach every case; a street center reaches its own street's cases while they stay at street
+    tier (an escalated case belongs to the district center); handlers reach the cases sent to their department.
+    """
+    if actor.role in (Role.SYSTEM, Role.ADMIN) and actor.district_wide:
+        return True
+    if actor.role is Role.HANDLER:
+        return department_code is not None and department_code == actor.department_code
+    if actor.district_wide:
+        return True
+    if actor.role is Role.LEADER:
+        return street_code == actor.scope
+    return street_code == actor.scope and tier == "street"

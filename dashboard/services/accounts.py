@@ -1,0 +1,87 @@
+"""Users and bearer tokens: create, authenticate, turn into an Actor for the command layer."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.security import generate_password_hash
+
+from dashboard.domain.actors import Actor, Role
+from dashboard.services.clock import utcnow
+from dashboard.services.errors import FieldError
+from dashboard.store.models import ApiToken, Department, User
+
+USER_ROLES = ("screen", "dispatcher", "handler", "leader", "admin")
+_NAME = re.compile(r"^[A-Za-z0-9_.\-]{2,64}$")
+
+
+def create_user(
+    *,
+    session: Session,
+    name: str,
+    role: str,
+    scope: str,
+    password: str | None = None,
+    department_code: str | None = None,
+    display_name: str = "",
+) -> User:
+    """Add a user; the scope is the county code (district-wide) or a street code."""
+    if not _NAME.match(name or ""):
+        raise FieldError("name", "2–64 letters, digits, dot, dash or underscore")
+    if role not in USER_ROLES:
+        raise FieldError("role", f"must be one of {', '.join(USER_ROLES)}")
+    if not re.fullmatch(r"\d{6}|\d{9}", scope or ""):
+        raise FieldError("scope", "must be a 6-digit county code or a 9-digit street code")
+    if role == "handler" and not department_code:
+        raise FieldError("department", "a handler acts for one department")
+    if department_code and session.get(Department, department_code) is None:
+        raise FieldError("department", f"unknown department {department_code!r}")
+    if session.scalar(select(User).where(User.name == name)) is not None:
+        raise FieldError("name", f"user {name!r} already exists")
+    if password is not None and len(password) < 8:
+        raise FieldError("password", "must be at least 8 characters")
+    user = User(
+        name=name,
+        display_name=display_name or name,
+        role=role,
+        scope=scope,
+        department_code=department_code,
+        password_hash=generate_password_hash(password) if password else None,
+        active=True,
+        created_at=utcnow(),
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(*, session: Session, user: User, label: str = "") -> str:
+    """A new bearer token for `user`; the plain token is returned once and never stored."""
+    token = "gct_" + secrets.token_urlsafe(32)
+    session.add(ApiToken(user_id=user.id, token_hash=_digest(token), label=label, created_at=utcnow()))
+    return token
+
+
+def user_for_token(*, session: Session, token: str) -> User | None:
+    """The active user holding an unrevoked token, or None."""
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token), ApiToken.revoked_at.is_(None)))
+    if row is None:
+        return None
+    user = session.get(User, row.user_id)
+    if user is None or not user.active:
+        return None
+    row.last_used_at = utcnow()
+    return user
+
+
+def actor_for(user: User) -> Actor:
+    """The command layer's view of a user."""
+    return Actor(name=user.name, role=Role(user.role), scope=user.scope, department_code=user.department_code)
