@@ -29,6 +29,7 @@ from dashboard.services.commands import COMMAND_FIELDS, COMMAND_FUNCTIONS, COMMA
 from dashboard.services.errors import FieldError, NotFound
 from dashboard.services.intake import parse_report, report_case
 from dashboard.services.rows import case_row_in
+from dashboard.services.rules import suggestions
 from dashboard.store.kpi_queries import kpi_counts, scope_exists
 from dashboard.store.models import Case, CaseEvent, CatalogItem, Grid
 
@@ -124,6 +125,16 @@ def build_api(*, after_commit: Callable[[], None] | None = None) -> Blueprint:
                 "photos": case.photos,
                 "timeline": timeline,
             }
+        return jsonify(body)
+
+    @api.get("/cases/<int:case_id>/suggestions")
+    def case_suggestions(case_id: int):  # noqa: ANN202
+        rt = _runtime()
+        with rt.session() as session:
+            case = session.get(Case, case_id)
+            if case is None:
+                raise NotFound(f"case {case_id} not found")
+            body = suggestions(session=session, patrols=rt.patrols, case=case, tz=rt.settings.timezone)
         return jsonify(body)
 
     @api.get("/grids")

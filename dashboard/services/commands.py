@@ -112,7 +112,7 @@ def _require_transition(case: Case, target: State, command: str) -> None:
         raise FieldError("state", f"cannot {command} a case that is {case.state}")
 
 
-def _write(
+def write_case(
     ctx: Ctx,
     case: Case,
     command: str,
@@ -121,7 +121,7 @@ def _write(
     note: str = "",
     payload: dict[str, Any] | None = None,
 ) -> Case:
-    """Compare-and-set the row, append the audit row, queue the live row."""
+    """The one write path: compare-and-set the row, append the audit row, queue the live row."""
     from_state = case.state
     values = {**changes, "updated_at": ctx.now, "version": Case.version + 1}
     result = ctx.session.execute(
@@ -175,7 +175,7 @@ def file_case(ctx: Ctx, case_id: int, *, expected_version: int, condition: str, 
     limit = dispatch_limit(item.level)
     clock = _clock_dict("dispatch", ctx.now, limit)
     deadline = stage_clock(clock, ctx.cal).deadline_at(ctx.now)  # type: ignore[union-attr]
-    return _write(
+    return write_case(
         ctx,
         case,
         "file",
@@ -217,7 +217,7 @@ def dispatch_case(
     limit = _catalog_limit(ctx.session, case)
     clock = _clock_dict("handling", ctx.now, limit)
     deadline = stage_clock(clock, ctx.cal).deadline_at(ctx.now)  # type: ignore[union-attr]
-    return _write(
+    return write_case(
         ctx,
         case,
         "dispatch",
@@ -240,7 +240,7 @@ def acknowledge_case(ctx: Ctx, case_id: int, *, expected_version: int, note: str
     """签收: the department takes the case (dispatched → handling); the handling clock keeps running."""
     case = _load(ctx, case_id, expected_version, "acknowledge")
     _require_transition(case, State.HANDLING, "acknowledge")
-    return _write(ctx, case, "acknowledge", {"state": State.HANDLING.value}, note=_note(note, required=False))
+    return write_case(ctx, case, "acknowledge", {"state": State.HANDLING.value}, note=_note(note, required=False))
 
 
 def return_case(ctx: Ctx, case_id: int, *, expected_version: int, note: str = "") -> Case:
@@ -249,7 +249,7 @@ def return_case(ctx: Ctx, case_id: int, *, expected_version: int, note: str = ""
     _require_transition(case, State.RETURNED, "return")
     clock = _clock_dict("dispatch", ctx.now, dispatch_limit(case.level))
     deadline = stage_clock(clock, ctx.cal).deadline_at(ctx.now)  # type: ignore[union-attr]
-    return _write(
+    return write_case(
         ctx,
         case,
         "return",
@@ -276,7 +276,7 @@ def report_handled(
     work_hours = ctx.cal.working_time_between(started, ctx.now) / timedelta(hours=1)
     clock = _clock_dict("verification", ctx.now, verification_limit())
     deadline = stage_clock(clock, ctx.cal).deadline_at(ctx.now)  # type: ignore[union-attr]
-    return _write(
+    return write_case(
         ctx,
         case,
         "report-handled",
@@ -302,7 +302,7 @@ def verify_case(ctx: Ctx, case_id: int, *, expected_version: int, result: str, n
         raise FieldError("result", "must be pass or fail")
     if result == "pass":
         _require_transition(case, State.CLOSED, "verify")
-        return _write(
+        return write_case(
             ctx,
             case,
             "verify",
@@ -313,7 +313,7 @@ def verify_case(ctx: Ctx, case_id: int, *, expected_version: int, result: str, n
     _require_transition(case, State.DISPATCHED, "verify")
     clock = _clock_dict("handling", ctx.now, _catalog_limit(ctx.session, case))
     deadline = stage_clock(clock, ctx.cal).deadline_at(ctx.now)  # type: ignore[union-attr]
-    return _write(
+    return write_case(
         ctx,
         case,
         "verify",
@@ -334,7 +334,7 @@ def reject_case(ctx: Ctx, case_id: int, *, expected_version: int, note: str = ""
     """不予立案: reported → rejected, reason required."""
     case = _load(ctx, case_id, expected_version, "reject")
     _require_transition(case, State.REJECTED, "reject")
-    return _write(
+    return write_case(
         ctx,
         case,
         "reject",
@@ -352,7 +352,7 @@ def merge_case(ctx: Ctx, case_id: int, *, expected_version: int, into: int, note
     target = ctx.session.get(Case, into)
     if target is None or State(target.state) in TERMINAL:
         raise FieldError("into", f"case {into} does not exist or is no longer open")
-    return _write(
+    return write_case(
         ctx,
         case,
         "merge",
@@ -366,7 +366,7 @@ def self_handle(ctx: Ctx, case_id: int, *, expected_version: int, note: str = ""
     """自处置: the grid worker fixed it on the spot (reported → self_handled)."""
     case = _load(ctx, case_id, expected_version, "self-handle")
     _require_transition(case, State.SELF_HANDLED, "self-handle")
-    return _write(
+    return write_case(
         ctx,
         case,
         "self-handle",
@@ -382,7 +382,7 @@ def escalate_case(ctx: Ctx, case_id: int, *, expected_version: int, note: str = 
         raise FieldError("state", f"cannot escalate a case that is {case.state}")
     if case.tier == "district":
         raise FieldError("tier", "the case is already at district tier")
-    return _write(
+    return write_case(
         ctx, case, "escalate", {"tier": "district", "escalated_at": ctx.now}, note=_note(note, required=False)
     )
 
@@ -392,7 +392,7 @@ def supervise_case(ctx: Ctx, case_id: int, *, expected_version: int, note: str =
     case = _load(ctx, case_id, expected_version, "supervise")
     if State(case.state) in TERMINAL:
         raise FieldError("state", f"cannot supervise a case that is {case.state}")
-    return _write(
+    return write_case(
         ctx, case, "supervise", {"supervision_count": case.supervision_count + 1}, note=_note(note, required=False)
     )
 
@@ -406,7 +406,7 @@ def suspend_case(ctx: Ctx, case_id: int, *, expected_version: int, note: str = "
     data = dict(case.clock)
     if clock is not None:
         data["pauses"] = [*case.clock["pauses"], [as_utc(ctx.now).isoformat(), None]]
-    return _write(
+    return write_case(
         ctx,
         case,
         "suspend",
@@ -428,7 +428,7 @@ def resume_case(ctx: Ctx, case_id: int, *, expected_version: int, note: str = ""
         data["pauses"] = pauses
         deadline = stage_clock(data, ctx.cal).deadline_at(ctx.now)  # type: ignore[union-attr]
         changes.update(clock=data, deadline=deadline, **_stage_deadline(data["stage"], deadline))
-    return _write(ctx, case, "resume", changes, note=_note(note, required=False))
+    return write_case(ctx, case, "resume", changes, note=_note(note, required=False))
 
 
 def extend_case(ctx: Ctx, case_id: int, *, expected_version: int, limit: str, note: str = "") -> Case:
@@ -453,7 +453,7 @@ def extend_case(ctx: Ctx, case_id: int, *, expected_version: int, limit: str, no
         raise FieldError("limit", str(exc)) from exc
     data = {**case.clock, "extensions": [*case.clock["extensions"], extra.text]}
     deadline = extended.deadline_at(ctx.now)
-    return _write(
+    return write_case(
         ctx,
         case,
         "extend",
@@ -478,7 +478,7 @@ def visit_back(ctx: Ctx, case_id: int, *, expected_version: int, satisfaction: s
         raise FieldError("satisfaction", f"must be one of {', '.join(SATISFACTION)}")
     if case.satisfaction is not None:
         raise FieldError("satisfaction", "the visit-back is already recorded")
-    return _write(
+    return write_case(
         ctx,
         case,
         "visit-back",

@@ -1,0 +1,134 @@
+"""Automatic rules: routing and patrol suggestions, duplicate suggestions, and the overdue rule (督办/上报)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dashboard.domain.actors import Actor, Role
+from dashboard.domain.cases import TERMINAL, State
+from dashboard.domain.geo import haversine_m
+from dashboard.live.patrols import PatrolStore
+from dashboard.services.clock import as_utc, local_iso
+from dashboard.services.commands import STREET_UNIT, Ctx, escalate_case, write_case
+from dashboard.store.models import Case, CatalogItem, Department
+
+log = logging.getLogger(__name__)
+
+DUPLICATE_RADIUS_M = 50.0
+DUPLICATE_WINDOW = timedelta(hours=24)
+PATROL_RADIUS_M = 3000.0
+# Degrees that surely contain DUPLICATE_RADIUS_M at Beijing's latitude, for an index-friendly prefilter.
+_LAT_PAD = DUPLICATE_RADIUS_M / 111_000 * 1.2
+_LON_PAD = DUPLICATE_RADIUS_M / (111_000 * 0.7) * 1.2
+
+
+def duplicate_candidates(*, session: Session, case: Case, tz: str) -> list[dict[str, Any]]:
+    """Cases of the same minor class within 50 m and 24 h (any class when this one is not yet filed)."""
+    reported = as_utc(case.reported_at)
+    query = select(Case).where(
+        Case.id != case.id,
+        Case.lat.between(case.lat - _LAT_PAD, case.lat + _LAT_PAD),
+        Case.lon.between(case.lon - _LON_PAD, case.lon + _LON_PAD),
+        Case.reported_at.between(reported - DUPLICATE_WINDOW, reported + DUPLICATE_WINDOW),
+        Case.state != State.MERGED.value,
+    )
+    minor = case.category_code[:4] if case.category_code else None
+    if minor:
+        query = query.where(Case.category_code.startswith(minor))
+    out = []
+    for other in session.scalars(query.order_by(Case.reported_at.desc()).limit(50)):
+        distance = haversine_m(case.lon, case.lat, other.lon, other.lat)
+        if distance <= DUPLICATE_RADIUS_M:
+            out.append(
+                {
+                    "id": other.id,
+                    "code": other.code,
+                    "state": other.state,
+                    "version": other.version,
+                    "distance_m": round(distance, 1),
+                    "reported_at": local_iso(other.reported_at, tz),
+                    "description": other.description[:80],
+                    "open": State(other.state) not in TERMINAL,
+                }
+            )
+    return out
+
+
+def suggested_department(*, session: Session, case: Case) -> dict[str, str] | None:
+    """The catalog's department for the case's condition; 属地街道 resolves to the case's own street unit."""
+    item = session.get(CatalogItem, case.category_code) if case.category_code else None
+    if item is None or item.department_code is None:
+        return None
+    code = f"{case.street_code}ZF" if item.department_code == STREET_UNIT else item.department_code
+    dept = session.get(Department, code)
+    return {"code": dept.code, "name": dept.name} if dept else None
+
+
+def suggestions(*, session: Session, patrols: PatrolStore, case: Case, tz: str) -> dict[str, Any]:
+    """Everything the dispatch desk offers for one case: department, nearest patrols, duplicates."""
+    return {
+        "department": suggested_department(session=session, case=case),
+        "tier": case.tier,
+        "patrols": patrols.nearest(case.lon, case.lat, k=3, radius_m=PATROL_RADIUS_M, available_only=True),
+        "duplicates": duplicate_candidates(session=session, case=case, tz=tz),
+    }
+
+
+def escalates_when_overdue(case: Case) -> bool:
+    """The escalation rule: A-level cases go to the district at once; others after a second overdue stage."""
+    return case.tier == "street" and (case.level == "A" or case.supervision_count >= 2)
+
+
+def overdue_case_ids(*, session: Session, now: datetime, limit: int = 500) -> list[int]:
+    """Open, running cases past their stage deadline (suspended clocks are paused, so they are not)."""
+    return list(
+        session.scalars(
+            select(Case.id)
+            .where(
+                Case.deadline.is_not(None),
+                Case.deadline < now,
+                Case.state.not_in([*(s.value for s in TERMINAL), State.SUSPENDED.value, State.REPORTED.value]),
+            )
+            .order_by(Case.deadline)
+            .limit(limit)
+        )
+    )
+
+
+def flag_overdue(ctx: Ctx, case_id: int) -> str | None:
+    """督办 an overdue case once per stage, escalating by the rule; returns what was done, or None.
+
+    The caller commits; a concurrent change raises Conflict and the next pass looks again.
+    """
+    case = ctx.session.get(Case, case_id)
+    if case is None or case.deadline is None or as_utc(case.deadline) >= ctx.now:
+        return None
+    stage = (case.clock or {}).get("stage", case.state)
+    if case.overdue_stage == stage:
+        return None
+    stage_zh = _STAGE_ZH.get(stage, stage)
+    case = write_case(
+        ctx,
+        case,
+        "supervise",
+        {"overdue_stage": stage, "supervision_count": case.supervision_count + 1},
+        note=f"{stage_zh}超时，自动督办",
+        payload={"rule": "overdue", "stage": stage},
+    )
+    if escalates_when_overdue(case):
+        escalate_case(ctx, case.id, expected_version=case.version, note=f"{stage_zh}超时，自动上报")
+        return "escalated"
+    return "supervised"
+
+
+_STAGE_ZH = {"dispatch": "派遣", "handling": "处置", "verification": "核查"}
+
+
+def overdue_actor(county_code: str) -> Actor:
+    """The system actor the overdue rule acts as."""
+    return Actor(name="system:overdue-rule", role=Role.SYSTEM, scope=county_code)
