@@ -20,9 +20,10 @@ from dashboard.domain.actors import Actor, Role
 from dashboard.domain.cases import Source
 from dashboard.live.patrols import Fix
 from dashboard.runtime import Runtime
-from dashboard.services.commands import self_handle
+from dashboard.services.commands import Ctx, self_handle
 from dashboard.services.intake import ReportCase, report_case
 from dashboard.store.models import CatalogItem, Grid, Staff
+from feeds.lifecycle_sim import LifecycleSim
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +137,8 @@ class Simulator:
         self.walkers = [self._walker(code, grid) for code, grid in workers]
         self.created = 0
         self.self_handled = 0
+        self.lifecycle = LifecycleSim(runtime, speed=config.speed, rng=random.Random(config.seed + 1))
+        self._lifecycle_lock = threading.Lock()
 
     def actor(self, name: str) -> Actor:
         """A district-wide system actor named for the audit trail (who in the simulation acted)."""
@@ -174,15 +177,15 @@ class Simulator:
         self.created += 1
         if fixes_on_spot:
             with self.rt.session() as session:
-                self_handle(
-                    session=session,
-                    case_id=result.case.id,
-                    expected_version=result.case.version,
-                    actor=f"grid_worker:{grid_code}",
-                    note="现场自行处置",
+                ctx = Ctx(
+                    session=session, actor=self.actor(f"grid_worker:{grid_code}"), cal=self.rt.calendar,
                     tz=settings.timezone,
                 )
+                self_handle(ctx, result.case.id, expected_version=result.case.version, note="现场自行处置")
             self.self_handled += 1
+        else:
+            with self._lifecycle_lock:
+                self.lifecycle.plan(result.case)
 
     def run_cases(self) -> None:
         """Poisson arrivals, thinned by the hour of the simulated day."""
@@ -199,6 +202,16 @@ class Simulator:
                 self.report_one()
             except Exception:  # a failing report is logged; the feed goes on
                 log.exception("simulated report failed")
+
+    def run_lifecycle(self) -> None:
+        """Desks and departments: run due steps twice a second; re-adopt open cases every five minutes."""
+        adopted_at = 0.0
+        while not self.stop.wait(0.5):
+            with self._lifecycle_lock:
+                if time.monotonic() - adopted_at > 300:
+                    self.lifecycle.adopt_open_cases()
+                    adopted_at = time.monotonic()
+                self.lifecycle.run_due()
 
     def run_patrols(self) -> None:
         """Each second one tenth of the patrols report, so every patrol sends a fix every 10 s."""
@@ -231,6 +244,7 @@ def run_simulator(config: SimulatorConfig) -> int:
     threads = [
         threading.Thread(target=sim.run_cases, name="sim-cases", daemon=True),
         threading.Thread(target=sim.run_patrols, name="sim-patrols", daemon=True),
+        threading.Thread(target=sim.run_lifecycle, name="sim-lifecycle", daemon=True),
     ]
     for t in threads:
         t.start()
@@ -241,7 +255,13 @@ def run_simulator(config: SimulatorConfig) -> int:
             if config.duration_s and time.monotonic() - began >= config.duration_s:
                 sim.stop.set()
             elif int(time.monotonic() - began) % 30 == 0:
-                log.info("cases created %d (self-handled %d)", sim.created, sim.self_handled)
+                log.info(
+                    "cases created %d (self-handled %d), lifecycle steps %d, planned %d",
+                    sim.created,
+                    sim.self_handled,
+                    sim.lifecycle.steps,
+                    len(sim.lifecycle.planned),
+                )
     except KeyboardInterrupt:
         sim.stop.set()
     for t in threads:
