@@ -386,6 +386,18 @@ def _float_arg(name: str, low: float, high: float) -> float:
     return value
 
 
+def calendar_warnings(now: datetime) -> list[str]:
+    """Admin warnings about the SLA calendar: this year, or next year from November on, lacks official data."""
+    years = {now.year} | ({now.year + 1} if now.month >= 11 else set())
+    missing = years_without_official_data(sorted(years))
+    return [
+        f"{year}年法定节假日安排未加载：工作日按周一至周五及中心设置计算 "
+        f"(no official holiday schedule for {year}: Monday–Friday plus center overrides; set EXTRA_HOLIDAYS / "
+        "EXTRA_WORKDAYS or upgrade chinese-calendar)"
+        for year in missing
+    ]
+
+
 def build_health() -> Blueprint:
     """/healthz (process up) and /readyz (database and Redis reachable)."""
     health = Blueprint("health", __name__)
@@ -410,7 +422,8 @@ def build_health() -> Blueprint:
         except Exception as exc:
             checks["redis"] = f"error: {type(exc).__name__}"
         ok = all(v == "ok" for v in checks.values())
-        return jsonify({"status": "ok" if ok else "unavailable", **checks}), (200 if ok else 503)
+        body = {"status": "ok" if ok else "unavailable", **checks, "warnings": calendar_warnings(utcnow())}
+        return jsonify(body), (200 if ok else 503)
 
     return health
 
