@@ -153,6 +153,8 @@ def parse_time_limit(text: str) -> TimeLimit:
     shown = text.strip()
     # NFKC folds full-width digits, dots and spaces (２．５ → 2.5); inner spaces carry no meaning.
     compact = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    # Published catalogs often write "3个工作日内" / "2小时以内": the suffix only restates that it is a limit.
+    compact = re.sub(r"(以内|之内|内)$", "", compact)
     if compact in _IMMEDIATE:
         return TimeLimit(TimeLimitKind.URGENT_HOURS, _IMMEDIATE_HOURS, shown)
     match = _PATTERN.fullmatch(compact)

@@ -25,3 +25,5 @@ else:
         with context.begin_transaction():
             context.run_migrations()
         conn.commit()
+        if conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("PRAGMA foreign_keys=ON")  # this connection goes back to the shared pool
