@@ -14,13 +14,14 @@ import socketio as socketio_lib
 from flask import Flask
 from flask_socketio import SocketIO
 
+from dashboard.api.auth import install_auth
 from dashboard.api.errors import install_error_handlers
 from dashboard.api.routes import build_api, build_health
 from dashboard.config import Settings, get_settings
 from dashboard.live.gateway import LiveLoops, register_live_handlers
 from dashboard.runtime import Runtime
 from dashboard.store.schema import migrate
-from layouts.i18n import t
+from layouts.login import build_login
 
 ROOT = Path(__file__).resolve().parent
 
@@ -30,7 +31,7 @@ class GridApp:
     """The assembled application and its live loops."""
 
     server: Flask
-    dash: dash.Dash
+    views: dict[str, dash.Dash]
     socketio: SocketIO
     runtime: Runtime
     loops: LiveLoops
@@ -42,15 +43,11 @@ def create_app(settings: Settings | None = None, *, start_loops: bool = True) ->
     migrate(settings.database_url)
     runtime = Runtime.build(settings)
 
-    server = Flask(__name__)
-    server.config.update(
-        SECRET_KEY=settings.secret_key,
-        JSON_AS_ASCII=False,
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
-    )
+    server = Flask(__name__, static_folder=str(ROOT / "assets"), static_url_path="/static")
+    server.config.update(SECRET_KEY=settings.secret_key, JSON_AS_ASCII=False)
     server.json.ensure_ascii = False  # type: ignore[attr-defined]
     server.extensions["gridcmd"] = runtime
+    install_auth(server, runtime)
 
     # threading + simple-websocket: set explicitly (with gevent installed Flask-SocketIO would pick it).
     socketio = SocketIO(
@@ -66,30 +63,17 @@ def create_app(settings: Settings | None = None, *, start_loops: bool = True) ->
     loops = LiveLoops(socketio, runtime)
     server.register_blueprint(build_api(after_commit=loops.wake.set))
     server.register_blueprint(build_health())
+    server.register_blueprint(build_login())
     install_error_handlers(server)
     register_live_handlers(socketio, runtime)
 
-    app = dash.Dash(
-        __name__,
-        server=server,
-        use_pages=True,
-        pages_folder="",
-        assets_folder=str(ROOT / "assets"),
-        serve_locally=True,
-        update_title=None,
-        suppress_callback_exceptions=True,
-        title=t("app.title"),
-    )
-    app.enable_dev_tools(dev_tools_disable_version_check=True, debug=False)
-    from layouts import home, screen
+    from layouts import screen
 
-    home.register()
-    screen.register()
-    app.layout = dash.html.Div([dash.page_container])
+    views = {"screen": screen.build(server)}
 
     if start_loops:
         loops.start()
-    return GridApp(server=server, dash=app, socketio=socketio, runtime=runtime, loops=loops)
+    return GridApp(server=server, views=views, socketio=socketio, runtime=runtime, loops=loops)
 
 
 def serve(host: str = "127.0.0.1", port: int = 8050) -> None:

@@ -148,7 +148,7 @@ def patrol_feed(live: LiveApp, count: int, stop: threading.Event) -> None:
             ]
         }
         with suppress(requests.RequestException):  # an overloaded server is part of the load; keep feeding
-            requests.post(f"{live.base_url}/api/v1/patrols/positions", json=body, timeout=10)
+            requests.post(f"{live.base_url}/api/v1/patrols/positions", json=body, headers=live.headers(), timeout=10)
         stop.wait(max(0.0, 1.0 - (time.monotonic() - started)))
 
 
@@ -169,6 +169,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
                 context = browser.new_context(viewport={"width": 1920, "height": 1080})
 
                 page = context.new_page()
+                live.login(page, "dispatcher")  # posts go out from the page with the desk's session
                 page.goto(f"{live.base_url}/screen")
                 page.wait_for_function("window.gridcmdLive && window.gridcmdLive.state === 'live'", timeout=30_000)
                 page.wait_for_timeout(1500)  # let the first patrol frames and the grid layer settle

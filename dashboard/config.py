@@ -48,6 +48,14 @@ class Settings(BaseSettings):
     )
     extra_holidays: str = Field(default="", description="Center holidays, comma-separated YYYY-MM-DD dates.")
     extra_workdays: str = Field(default="", description="Center make-up workdays, comma-separated YYYY-MM-DD.")
+    idle_timeout_min: int = Field(default=30, description="Desk sessions end after this idle time (not screens), min.")
+    login_max_failures: int = Field(default=5, description="Wrong passwords allowed per account and window.")
+    login_window_s: int = Field(default=60, description="Window in which failures are counted, seconds.")
+    login_lockout_s: int = Field(default=300, description="Lockout after too many failures, seconds.")
+    kiosk_frame_ancestors: str = Field(
+        default="", description="Origins allowed to frame /screen (video-wall software); empty = no framing."
+    )
+    https: bool = Field(default=False, description="Served over HTTPS: mark session cookies Secure.")
     var_dir: Path = Field(default=VAR_DIR, description="Runtime files: SQLite DB, embedded Redis socket, logs.")
 
     @field_validator("lang", mode="before")

@@ -13,8 +13,10 @@ import json
 import dash
 import dash_leaflet as dl
 from dash import html
+from flask import Flask
 
 from dashboard.config import get_settings
+from layouts.dash_app import make_dash
 from layouts.i18n import bundle, t
 
 ID = "screen"
@@ -184,6 +186,6 @@ def layout(**_query: str) -> html.Div:
     )
 
 
-def register() -> None:
-    """Register the page with Dash's page registry."""
-    dash.register_page(ID, path="/screen", layout=layout, title=t("screen.title"))
+def build(server: Flask) -> dash.Dash:
+    """The big screen's Dash app at /screen/."""
+    return make_dash(server, ID, layout, t("screen.title"))

@@ -10,24 +10,25 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, abort, current_app, jsonify, request
-from sqlalchemy import func, select, text
+from flask import Blueprint, Response, current_app, jsonify, request
+from sqlalchemy import Select, func, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from dashboard.api.auth import Principal, require
 from dashboard.api.errors import install_error_handlers
-from dashboard.domain.actors import Actor
 from dashboard.domain.cases import TERMINAL, State
 from dashboard.domain.kpi import LABELS, kpis
+from dashboard.domain.privacy import mask_name, mask_phone
 from dashboard.domain.sla import deadline as sla_deadline_at
 from dashboard.domain.sla import years_without_official_data
 from dashboard.domain.time_limits import TimeLimitError, parse_time_limit
 from dashboard.live.patrols import STATUSES, Fix
 from dashboard.runtime import Runtime
-from dashboard.services.accounts import actor_for, user_for_token
 from dashboard.services.clock import local_day_start, local_iso, utcnow
 from dashboard.services.commands import COMMAND_FIELDS, COMMAND_FUNCTIONS, COMMAND_REQUIRED, Ctx
-from dashboard.services.errors import FieldError, NotFound
-from dashboard.services.intake import parse_report, report_case
+from dashboard.services.errors import FieldError, Forbidden, NotFound
+from dashboard.services.intake import existing_for_key, parse_report, report_case
 from dashboard.services.rows import case_row_in
 from dashboard.services.rules import suggestions
 from dashboard.store.kpi_queries import kpi_counts, scope_exists
@@ -56,25 +57,38 @@ def build_api(*, after_commit: Callable[[], None] | None = None) -> Blueprint:
 
     @api.post("/cases")
     def create_case():  # noqa: ANN202
+        principal = require("dispatcher", "leader", "admin")
         rt = _runtime()
-        cmd = parse_report(_json_body(), idempotency_key=request.headers.get("Idempotency-Key"))
-        with rt.session() as session:
-            result = report_case(
-                cmd,
-                session=session,
-                grids=rt.grid_index(),
-                county_code=rt.settings.county_code,
-                tz=rt.settings.timezone,
-            )
-            body = {**result.row, "grid_code": result.case.grid_code}
+        cmd = parse_report(_json_body(), idempotency_key=request.headers.get("Idempotency-Key"), actor=principal.name)
+        try:
+            with rt.session() as session:
+                result = report_case(
+                    cmd,
+                    session=session,
+                    grids=rt.grid_index(),
+                    county_code=rt.settings.county_code,
+                    tz=rt.settings.timezone,
+                )
+                body = {**result.row, "grid_code": result.case.grid_code}
+        except IntegrityError:
+            if not cmd.idempotency_key:
+                raise
+            # A concurrent retry with the same key committed first: answer with its case.
+            with rt.session() as session:
+                earlier = existing_for_key(session=session, key=cmd.idempotency_key, tz=rt.settings.timezone)
+                if earlier is None:
+                    raise
+                result = earlier
+                body = {**result.row, "grid_code": result.case.grid_code}
         if after_commit and result.created:
             after_commit()
         return jsonify(body), (201 if result.created else 200)
 
     @api.get("/cases")
     def list_cases():  # noqa: ANN202
+        principal = require("dispatcher", "leader", "admin", "handler")
         rt = _runtime()
-        query = select(Case).order_by(Case.id.desc())
+        query = scoped(select(Case), principal).order_by(Case.id.desc())
         args = request.args
         if state := args.get("state"):
             if state not in {s.value for s in State}:
@@ -101,12 +115,11 @@ def build_api(*, after_commit: Callable[[], None] | None = None) -> Blueprint:
 
     @api.get("/cases/<int:case_id>")
     def get_case(case_id: int):  # noqa: ANN202
+        principal = require("dispatcher", "leader", "admin", "handler")
         rt = _runtime()
         tz = rt.settings.timezone
         with rt.session() as session:
-            case = session.get(Case, case_id)
-            if case is None:
-                raise NotFound(f"case {case_id} not found")
+            case = _case_in_scope(session, case_id, principal)
             events = session.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id))
             timeline = [
                 {
@@ -123,22 +136,24 @@ def build_api(*, after_commit: Callable[[], None] | None = None) -> Blueprint:
                 **case_row_in(case, session=session, tz=tz),
                 "description": case.description,
                 "photos": case.photos,
+                "reporter": case.reporter if principal.sees_personal_data else mask_name(case.reporter),
+                "phone": case.phone if principal.sees_personal_data else mask_phone(case.phone),
                 "timeline": timeline,
             }
         return jsonify(body)
 
     @api.get("/cases/<int:case_id>/suggestions")
     def case_suggestions(case_id: int):  # noqa: ANN202
+        principal = require("dispatcher", "admin")
         rt = _runtime()
         with rt.session() as session:
-            case = session.get(Case, case_id)
-            if case is None:
-                raise NotFound(f"case {case_id} not found")
+            case = _case_in_scope(session, case_id, principal)
             body = suggestions(session=session, patrols=rt.patrols, case=case, tz=rt.settings.timezone)
         return jsonify(body)
 
     @api.get("/grids")
     def grids():  # noqa: ANN202
+        require()
         rt = _runtime()
         with rt.session() as session:
             load = dict(
@@ -165,6 +180,7 @@ def build_api(*, after_commit: Callable[[], None] | None = None) -> Blueprint:
 
     @api.get("/grids/<code>")
     def grid(code: str):  # noqa: ANN202
+        require()
         rt = _runtime()
         with rt.session() as session:
             g = session.get(Grid, code)
@@ -180,6 +196,7 @@ def build_api(*, after_commit: Callable[[], None] | None = None) -> Blueprint:
 
     @api.get("/catalog")
     def catalog():  # noqa: ANN202
+        require()
         rt = _runtime()
         with rt.session() as session:
             items = [
@@ -200,6 +217,7 @@ def build_api(*, after_commit: Callable[[], None] | None = None) -> Blueprint:
 
     @api.post("/patrols/positions")
     def patrol_positions():  # noqa: ANN202
+        require("dispatcher", "admin")
         body = _json_body()
         items = body.get("positions") if isinstance(body, dict) else body
         if not isinstance(items, list):
@@ -213,6 +231,7 @@ def build_api(*, after_commit: Callable[[], None] | None = None) -> Blueprint:
 
     @api.get("/patrols/nearest")
     def patrols_nearest():  # noqa: ANN202
+        require("dispatcher", "admin")
         lat = _float_arg("lat", -90, 90)
         lon = _float_arg("lon", -180, 180)
         k = _int_arg("k", 5, 1, 100)
@@ -223,8 +242,8 @@ def build_api(*, after_commit: Callable[[], None] | None = None) -> Blueprint:
     @api.post("/cases/<int:case_id>/<command>")
     def case_command(case_id: int, command: str):  # noqa: ANN202
         rt = _runtime()
+        actor = require().actor()  # who you are before what you sent: a 401 never leaks field checks
         with rt.session() as session:
-            actor = require_actor(session)  # who you are before what you sent: 401 never leaks field checks
             if command not in COMMAND_FUNCTIONS:
                 raise NotFound(f"unknown command {command!r}; commands: {', '.join(COMMAND_FUNCTIONS)}")
             body = _json_body()
@@ -248,6 +267,7 @@ def build_api(*, after_commit: Callable[[], None] | None = None) -> Blueprint:
 
     @api.get("/sla/deadline")
     def sla_deadline():  # noqa: ANN202
+        require()
         rt = _runtime()
         raw_limit = request.args.get("limit", "")
         try:
@@ -275,6 +295,7 @@ def build_api(*, after_commit: Callable[[], None] | None = None) -> Blueprint:
 
     @api.get("/kpis")
     def kpi_figures():  # noqa: ANN202
+        principal = require("screen", "dispatcher", "leader", "admin")
         rt = _runtime()
         tz = rt.settings.timezone
         now = utcnow()
@@ -283,6 +304,11 @@ def build_api(*, after_commit: Callable[[], None] | None = None) -> Blueprint:
         if start >= end:
             raise FieldError("to", "must be later than from")
         scope = request.args.get("scope") or None
+        if not principal.actor().district_wide:
+            # A street's people see their street and what lies inside it, nothing beside it.
+            scope = scope or principal.scope
+            if not scope.startswith(principal.scope):
+                raise Forbidden(f"scope {scope!r} is outside your street {principal.scope}")
         with rt.session() as session:
             # Screen odd input before it reaches the database (PostgreSQL rejects NUL in text, for one).
             known = scope is None or (
@@ -305,14 +331,24 @@ def build_api(*, after_commit: Callable[[], None] | None = None) -> Blueprint:
     return api
 
 
-def require_actor(session: Session) -> Actor:
-    """The caller behind `Authorization: Bearer TOKEN`, or 401."""
-    header = request.headers.get("Authorization", "")
-    token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
-    user = user_for_token(session=session, token=token) if token else None
-    if user is None:
-        abort(401, description="a valid bearer token is required (Authorization: Bearer TOKEN)")
-    return actor_for(user)
+def scoped(query: Select, principal: Principal) -> Select:
+    """Limit a case query to what the caller may see (street, tier, or department)."""
+    actor = principal.actor()
+    if principal.role == "handler":
+        return query.where(Case.department_code == principal.department_code)
+    if actor.district_wide:
+        return query
+    if principal.role == "leader":
+        return query.where(Case.street_code == principal.scope)
+    return query.where(Case.street_code == principal.scope, Case.tier == "street")
+
+
+def _case_in_scope(session: Session, case_id: int, principal: Principal) -> Case:
+    # Out of scope answers exactly like missing, so ids cannot be probed across streets.
+    case = session.scalar(scoped(select(Case).where(Case.id == case_id), principal))
+    if case is None:
+        raise NotFound(f"case {case_id} not found")
+    return case
 
 
 def _aware_time_arg(name: str, tz: str) -> datetime:

@@ -38,7 +38,12 @@ def _id_tuple(stream_id: str) -> tuple[int, int]:
     return int(ms), int(seq)
 
 
-def build_snapshot(runtime: Runtime) -> dict[str, Any]:
+def room_for(street: str | None) -> str:
+    """The Socket.IO room of a scope: the whole district, or one street's cases."""
+    return ALL_ROOM if street is None else f"live:street:{street}"
+
+
+def build_snapshot(runtime: Runtime, street: str | None = None) -> dict[str, Any]:
     """The full live picture: open cases, patrols and today's counters, tagged with the stream id it covers.
 
     The stream id is read before the database, so every change up to it is already in the rows we read;
@@ -51,17 +56,14 @@ def build_snapshot(runtime: Runtime) -> dict[str, Any]:
     day_start = local_day_start(now, tz)
     with runtime.session() as session:
         names = dict(session.execute(select(CatalogItem.code, CatalogItem.minor_name)).all())
+        in_scope = [Case.street_code == street] if street else []
+        open_now = Case.state.not_in([s.value for s in TERMINAL])
         open_cases = session.scalars(
-            select(Case)
-            .where(Case.state.not_in([s.value for s in TERMINAL]))
-            .order_by(Case.id.desc())
-            .limit(SNAPSHOT_CASES)
+            select(Case).where(open_now, *in_scope).order_by(Case.id.desc()).limit(SNAPSHOT_CASES)
         ).all()
-        today = session.scalar(select(func.count(Case.id)).where(Case.reported_at >= day_start)) or 0
+        today = session.scalar(select(func.count(Case.id)).where(Case.reported_at >= day_start, *in_scope)) or 0
         max_id = session.scalar(select(func.max(Case.id))) or 0
-        open_total = (
-            session.scalar(select(func.count(Case.id)).where(Case.state.not_in([s.value for s in TERMINAL]))) or 0
-        )
+        open_total = session.scalar(select(func.count(Case.id)).where(open_now, *in_scope)) or 0
     rows = [case_row(c, tz=tz, category_name=names.get(c.category_code or "")) for c in reversed(open_cases)]
     return {
         "id": stream_id,
@@ -77,19 +79,43 @@ def build_snapshot(runtime: Runtime) -> dict[str, Any]:
     }
 
 
-def missed_deltas(runtime: Runtime, since: str) -> list[dict[str, Any]] | None:
-    """Every delta after `since`, in order; None when `since` is unknown or older than the retained stream."""
+def missed_deltas(runtime: Runtime, since: str, street: str | None = None) -> tuple[list[dict[str, Any]], str] | None:
+    """Every delta after `since` in order, and the last stream id read (the client resumes from it).
+
+    None when `since` is unknown or older than the retained stream. Rows outside `street` are left out; the
+    returned id still covers them, so a street client does not ask for them again.
+    """
     if not _STREAM_ID.match(since):
         return None
     first = runtime.redis.xrange(runtime.keys.case_stream, count=1)
     if first and _id_tuple(first[0][0]) > _id_tuple(since) and since != "0-0":
         return None
     entries = runtime.redis.xrange(runtime.keys.case_stream, min=f"({since}", max="+")
-    return [{"id": sid, "cases": json.loads(fields["cases"])} for sid, fields in entries]
+    deltas = [{"id": sid, "cases": _in_street(json.loads(fields["cases"]), street)} for sid, fields in entries]
+    return [d for d in deltas if d["cases"]], (entries[-1][0] if entries else since)
+
+
+def _in_street(rows: list[dict[str, Any]], street: str | None) -> list[dict[str, Any]]:
+    return rows if street is None else [r for r in rows if r.get("street_code") == street]
+
+
+def live_scope(auth: dict[str, Any]) -> tuple[bool, str | None]:
+    """(allowed, street) for a connecting client: district-wide callers get street None."""
+    from dashboard.api.auth import PAGE_ROLES, current_principal, principal_for_token
+
+    token = auth.get("token")
+    principal = principal_for_token(token) if isinstance(token, str) and token else current_principal()
+    view = auth.get("view")
+    if principal is None or view not in PAGE_ROLES or principal.role not in PAGE_ROLES[view]:
+        return False, None
+    if principal.via == "kiosk" and view != "screen":
+        return False, None
+    return True, (None if principal.actor().district_wide else principal.scope)
 
 
 def register_live_handlers(socketio: SocketIO, runtime: Runtime) -> None:
     """Attach the /live handlers; a function so tests can attach them to a queue-less SocketIO."""
+    session_scope: dict[str, str | None] = {}  # sid → street (None = district), for resync
 
     @socketio.on("connect", namespace=NAMESPACE)
     def _connect(auth: dict[str, Any] | None = None) -> bool:
@@ -97,22 +123,31 @@ def register_live_handlers(socketio: SocketIO, runtime: Runtime) -> None:
         view = auth.get("view")
         if view not in VIEWS:
             return False  # refuse: unknown view
+        allowed, street = live_scope(auth)
+        if not allowed:
+            return False  # refuse: not signed in, or this role may not watch this view
+        session_scope[request.sid] = street
         # Join first, then read: a delta emitted in between is seen twice at worst, never missed.
-        join_room(ALL_ROOM)
+        join_room(room_for(street))
         since = auth.get("since")
-        replay = missed_deltas(runtime, since) if isinstance(since, str) else None
+        replay = missed_deltas(runtime, since, street) if isinstance(since, str) else None
         if replay is None:
-            emit("snapshot", build_snapshot(runtime))
+            emit("snapshot", build_snapshot(runtime, street))
         else:
-            for delta in replay:
+            deltas, last_id = replay
+            for delta in deltas:
                 emit("delta", delta)
-            emit("synced", {"id": replay[-1]["id"] if replay else since, "replayed": len(replay)})
+            emit("synced", {"id": last_id, "replayed": len(deltas)})
         log.debug("live client %s view=%s since=%s", request.sid, view, since)
         return True
 
     @socketio.on("resync", namespace=NAMESPACE)
     def _resync(_data: Any = None) -> None:
-        emit("snapshot", build_snapshot(runtime))
+        emit("snapshot", build_snapshot(runtime, session_scope.get(request.sid)))
+
+    @socketio.on("disconnect", namespace=NAMESPACE)
+    def _disconnect(*_args: Any) -> None:
+        session_scope.pop(request.sid, None)
 
 
 RULES_PERIOD_S = 15.0
@@ -150,8 +185,14 @@ class LiveLoops:
             emit=self._emit_delta,
         )
 
-    def _emit_delta(self, _stream_id: str, delta: dict[str, Any]) -> None:
+    def _emit_delta(self, stream_id: str, delta: dict[str, Any]) -> None:
         self._sio.emit("delta", delta, to=ALL_ROOM, namespace=NAMESPACE)
+        by_street: dict[str, list[dict[str, Any]]] = {}
+        for row in delta["cases"]:
+            by_street.setdefault(row.get("street_code") or "", []).append(row)
+        # Street rooms get only their own rows: a street desk never receives another street's cases.
+        for street, rows in by_street.items():
+            self._sio.emit("delta", {"id": stream_id, "cases": rows}, to=room_for(street), namespace=NAMESPACE)
 
     def start(self) -> None:
         """Start both loops as daemon threads."""
@@ -193,7 +234,7 @@ class LiveLoops:
                     rows = self._rt.patrols.take_frame()
                     if rows:
                         frame = {"t": int(time.time() * 1000), "rows": rows}
-                        self._sio.emit("patrols", frame, to=ALL_ROOM, namespace=NAMESPACE)
+                        self._sio.emit("patrols", frame, namespace=NAMESPACE)  # every connected view
             except Exception:
                 log.exception("patrol frame failed")
             delay = next_at - time.monotonic()

@@ -70,8 +70,8 @@ def issue_token(*, session: Session, user: User, label: str = "") -> str:
     return token
 
 
-def user_for_token(*, session: Session, token: str) -> User | None:
-    """The active user holding an unrevoked token, or None."""
+def resolve_token(*, session: Session, token: str) -> tuple[ApiToken, User] | None:
+    """The unrevoked token row and its active user, or None; marks the token used."""
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token), ApiToken.revoked_at.is_(None)))
     if row is None:
         return None
@@ -79,7 +79,13 @@ def user_for_token(*, session: Session, token: str) -> User | None:
     if user is None or not user.active:
         return None
     row.last_used_at = utcnow()
-    return user
+    return row, user
+
+
+def user_for_token(*, session: Session, token: str) -> User | None:
+    """The active user holding an unrevoked token, or None."""
+    found = resolve_token(session=session, token=token)
+    return found[1] if found else None
 
 
 def actor_for(user: User) -> Actor:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from dashboard.domain.cases import Source, State, case_code
@@ -124,10 +124,8 @@ class Intaken:
 
 def report_case(cmd: ReportCase, *, session: Session, grids: GridLocator, county_code: str, tz: str) -> Intaken:
     """Create a case in state `reported`; the caller commits (case, audit and outbox in one transaction)."""
-    if cmd.idempotency_key:
-        existing = session.scalar(select(Case).where(Case.idempotency_key == cmd.idempotency_key))
-        if existing is not None:
-            return Intaken(existing, False, case_row_in(existing, session=session, tz=tz))
+    if cmd.idempotency_key and (earlier := existing_for_key(session=session, key=cmd.idempotency_key, tz=tz)):
+        return earlier
     grid = grids.locate(cmd.lon, cmd.lat)
     if grid is None:
         raise FieldError("lat/lon", "the point is outside every grid of the jurisdiction")
@@ -140,7 +138,7 @@ def report_case(cmd: ReportCase, *, session: Session, grids: GridLocator, county
         level, category_name = item.level, item.minor_name
     now = utcnow()
     case = Case(
-        code="",
+        code=f"~{uuid.uuid4().hex[:20]}",  # unique until the id-based code replaces it in this transaction
         state=State.REPORTED.value,
         version=1,
         tier="street",
@@ -161,16 +159,10 @@ def report_case(cmd: ReportCase, *, session: Session, grids: GridLocator, county
         updated_at=now,
         idempotency_key=cmd.idempotency_key,
     )
-    try:
-        with session.begin_nested():
-            session.add(case)
-            session.flush()
-    except IntegrityError:
-        # A concurrent retry with the same Idempotency-Key won the insert: return its case.
-        existing = session.scalar(select(Case).where(Case.idempotency_key == cmd.idempotency_key))
-        if existing is None:
-            raise
-        return Intaken(existing, False, case_row_in(existing, session=session, tz=tz))
+    session.add(case)
+    # IntegrityError here means a concurrent retry with the same Idempotency-Key won: the caller rolls back
+    # and answers with that case (see `existing_for_key`). No savepoint: pysqlite would commit it early.
+    session.flush()
     case.code = case_code(county_code, local_date_code(now, tz), case.id)
     session.add(
         CaseEvent(
@@ -187,3 +179,9 @@ def report_case(cmd: ReportCase, *, session: Session, grids: GridLocator, county
     row = case_row(case, tz=tz, category_name=category_name)
     enqueue(session=session, topic="case", payload=row)
     return Intaken(case, True, row)
+
+
+def existing_for_key(*, session: Session, key: str, tz: str) -> Intaken | None:
+    """The case an earlier request with this Idempotency-Key created, if any."""
+    existing = session.scalar(select(Case).where(Case.idempotency_key == key))
+    return Intaken(existing, False, case_row_in(existing, session=session, tz=tz)) if existing else None

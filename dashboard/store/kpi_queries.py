@@ -96,6 +96,7 @@ def kpi_counts(*, session: Session, scope: str | None, start: datetime, end: dat
     """Raw KPI counts of the cases reported in [start, end) within `scope` (see the module docstring)."""
     where = _where(scope, start, end)
     postgres = _is_postgres(session)
+    # One scan on PostgreSQL, p90 included: a separate p90 query is a second scan (a year: 0.33 s vs 0.42 s).
     row = session.execute(select(*_aggregates(now, p90=postgres)).where(*where)).one()
     if postgres or not row.hours_count:
         return _counts(row)
@@ -123,14 +124,24 @@ def kpi_rankings(
 ) -> list[tuple[str, KpiCounts]]:
     """Per-street or per-department counts, best on-time close rate first; units without cases included."""
     key = {"street": Case.street_code, "department": Case.department_code}[level]
-    postgres = _is_postgres(session)
-    where = _where(None, start, end)
-    query = select(key.label("code"), *_aggregates(now, p90=postgres)).where(*where, key.is_not(None)).group_by(key)
-    p90s = {} if postgres else _sqlite_group_p90(session, key, where)
+    where = [*_where(None, start, end), key.is_not(None)]
+    # p90 comes from a second query: with percentile_cont in the GROUP BY, PostgreSQL gives up the parallel
+    # hash aggregate for a sorted scan, which took the year's street ranking from ~0.5 s to ~1.1 s.
+    query = select(key.label("code"), *_aggregates(now, p90=False)).where(*where).group_by(key)
+    p90s = _group_p90(session, key, where)
     rows = {row.code: _counts(row, p90s.get(row.code)) for row in session.execute(query)}
     for code in session.scalars(select(_SCOPE_TABLES[level])):
         rows.setdefault(code, KpiCounts())
     return ranked(rows)
+
+
+def _group_p90(session: Session, key: Any, where: list[ColumnElement[bool]]) -> dict[str, float]:
+    """percentile_cont(0.9) of handling_work_hours per value of `key`."""
+    hours = Case.handling_work_hours
+    if _is_postgres(session):
+        query = select(key, func.percentile_cont(P90).within_group(hours)).where(*where, hours.is_not(None))
+        return {code: float(p90) for code, p90 in session.execute(query.group_by(key))}
+    return _sqlite_group_p90(session, key, where)
 
 
 def _sqlite_group_p90(session: Session, key: Any, where: list[ColumnElement[bool]]) -> dict[str, float]:
@@ -143,7 +154,7 @@ def _sqlite_group_p90(session: Session, key: Any, where: list[ColumnElement[bool
             (func.row_number().over(partition_by=key, order_by=hours) - 1).label("rank"),
             func.count().over(partition_by=key).label("n"),
         )
-        .where(*where, key.is_not(None), hours.is_not(None))
+        .where(*where, hours.is_not(None))
         .subquery()
     )
     # floor() on SQLite is cast-to-integer for the non-negative positions used here.

@@ -183,13 +183,14 @@ class Case(Base):
     supervision_count: Mapped[int] = mapped_column(Integer, default=0)
     extension_count: Mapped[int] = mapped_column(Integer, default=0)
     rework_count: Mapped[int] = mapped_column(Integer, default=0)
-    satisfaction: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    satisfaction: Mapped[str | None] = mapped_column(String(24), nullable=True)
     idempotency_key: Mapped[str | None] = mapped_column(String(128), unique=True, nullable=True)
 
     __table_args__ = (
         Index("ix_cases_street_state", "street_code", "state"),
         Index("ix_cases_filed_at", "filed_at"),
         Index("ix_cases_closed_at", "closed_at"),
+        Index("ix_cases_department_reported", "department_code", "reported_at"),  # KPIs by department
     )
 
 
@@ -248,3 +249,16 @@ class ApiToken(Base):
     created_at: Mapped[datetime]
     last_used_at: Mapped[datetime | None] = mapped_column(nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class AuditEntry(Base):
+    """Append-only security audit: logins, failures, token use, admin actions and every case command."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    actor: Mapped[str] = mapped_column(String(64), index=True)
+    action: Mapped[str] = mapped_column(String(32), index=True)  # login, login_failed, token_used, case:dispatch …
+    target: Mapped[str] = mapped_column(String(64), default="")
+    ip: Mapped[str] = mapped_column(String(45), default="")
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

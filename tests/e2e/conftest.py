@@ -40,7 +40,8 @@ def screen_page(browser, live_app: LiveApp) -> Iterator[object]:  # noqa: ANN001
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(f"{live_app.base_url}/screen")
+    # The wall opens with its display token, as a command hall's kiosk does.
+    page.goto(f"{live_app.base_url}/screen?token={live_app.tokens['screen']}")
     page.wait_for_function("window.gridcmdLive && window.gridcmdLive.state === 'live'", timeout=20_000)
     page.locator("#screen-conn.is-live").wait_for(timeout=5_000)
     page.locator("path.gc-grid").first.wait_for(state="attached", timeout=20_000)

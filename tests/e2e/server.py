@@ -58,12 +58,13 @@ class LiveApp:
     log_path: Path
     redis_url: str
     redis_prefix: str
+    tokens: dict[str, str] = field(default_factory=dict)  # role → bearer token of that role's test user
     _grids: list[dict[str, Any]] = field(default_factory=list, repr=False)
 
     def grids(self) -> list[dict[str, Any]]:
         """The grid features served by GET /api/v1/grids (fetched once)."""
         if not self._grids:
-            resp = requests.get(f"{self.base_url}/api/v1/grids", timeout=30)
+            resp = requests.get(f"{self.base_url}/api/v1/grids", headers=self.headers(), timeout=30)
             resp.raise_for_status()
             self._grids = resp.json()["features"]
         return self._grids
@@ -85,10 +86,23 @@ class LiveApp:
         resp = requests.post(
             f"{self.base_url}/api/v1/cases",
             json={"description": description, "lat": lat, "lon": lon, "source": source},
+            headers=self.headers(),
             timeout=10,
         )
         assert resp.status_code == 201, resp.text
         return resp.json()
+
+    def headers(self, role: str = "admin") -> dict[str, str]:
+        """Authorization header of the test user with `role`."""
+        return {"Authorization": f"Bearer {self.tokens[role]}"}
+
+    def login(self, page: Any, role: str = "admin") -> None:
+        """Sign `page` in through the login form as the test user with `role`."""
+        page.goto(f"{self.base_url}/login")
+        page.fill("#login-name", f"e2e-{role}")
+        page.fill("#login-password", PASSWORD)
+        page.click("#login-submit")
+        page.wait_for_load_state()
 
     def log_tail(self, chars: int = 4000) -> str:
         """The end of the server log, for failure messages."""
@@ -148,6 +162,36 @@ def build_jurisdiction(env: dict[str, str], sizes: Jurisdiction) -> dict[str, An
         raise RuntimeError(f"gridcmd init failed ({done.returncode}):\n{done.stderr[-3000:]}")
     last = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else "{}"
     return json.loads(last)
+
+
+PASSWORD = "e2e-secret-pass"
+ROLES = ("admin", "dispatcher", "leader", "screen")
+
+
+def create_users(env: dict[str, str]) -> dict[str, str]:
+    """One user per role (`e2e-<role>`, district-wide) with a bearer token each; returns role → token."""
+    tokens = {}
+    for role in ROLES:
+        base = [sys.executable, "-m", "dashboard"]
+        subprocess.run(
+            [*base, "create-user", f"e2e-{role}", "--role", role, "--password", PASSWORD],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+        done = subprocess.run(
+            [*base, "create-token", f"e2e-{role}"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        tokens[role] = done.stdout.strip().splitlines()[-1]
+    return tokens
 
 
 def start_app(workdir: Path, env: dict[str, str], *, ready_timeout: float = 90) -> LiveApp:
@@ -216,7 +260,9 @@ def running_app(workdir: Path, sizes: Jurisdiction | None = None) -> Iterator[Li
     workdir.mkdir(parents=True, exist_ok=True)
     env = app_env(workdir)
     build_jurisdiction(env, sizes or Jurisdiction())
+    tokens = create_users(env)
     live = start_app(workdir, env)
+    live.tokens = tokens
     try:
         yield live
     finally:

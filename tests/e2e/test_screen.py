@@ -48,7 +48,12 @@ def _post_patrols(live_app: LiveApp, prefix: str, points: list[tuple[float, floa
         }
         for i, (lon, lat) in enumerate(points)
     ]
-    resp = requests.post(f"{live_app.base_url}/api/v1/patrols/positions", json={"positions": positions}, timeout=10)
+    resp = requests.post(
+        f"{live_app.base_url}/api/v1/patrols/positions",
+        json={"positions": positions},
+        headers=live_app.headers(),
+        timeout=10,
+    )
     assert resp.status_code == 202, resp.text
 
 
@@ -141,7 +146,7 @@ def test_wall_fits_without_scrollbars(browser, live_app: LiveApp, width: int, he
     context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
     try:
         page = context.new_page()
-        page.goto(f"{live_app.base_url}/screen")
+        page.goto(f"{live_app.base_url}/screen?token={live_app.tokens['screen']}")
         page.wait_for_function("window.gridcmdLive && window.gridcmdLive.state === 'live'", timeout=20_000)
         page.locator("path.gc-grid").first.wait_for(state="attached", timeout=20_000)
         doc = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.scrollHeight]")

@@ -6,13 +6,14 @@ import json
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from dashboard.services.jurisdiction import build_jurisdiction
 
 from dashboard.config import PROJECT_ROOT, Settings
+from dashboard.services.jurisdiction import build_jurisdiction
 from dashboard.store.db import session_scope
 from dashboard.store.schema import migrate
 from tests.conftest import sqlite_url
@@ -51,9 +52,34 @@ def grid_app(settings: Settings):  # noqa: ANN201 - app.GridApp
     return app.create_app(settings, start_loops=False)
 
 
+def make_token(grid_app, role: str, scope: str = "110112", department: str | None = None) -> str:  # noqa: ANN001
+    """A bearer token of a fresh user with `role` and `scope` in the test database."""
+    from dashboard.services.accounts import create_user, issue_token
+
+    with grid_app.runtime.session() as session:
+        user = create_user(
+            session=session, name=f"{role}-{uuid.uuid4().hex[:8]}", role=role, scope=scope, department_code=department
+        )
+        return issue_token(session=session, user=user)
+
+
 @pytest.fixture
-def client(grid_app):  # noqa: ANN001, ANN201
-    """Flask test client for the REST API."""
+def admin_token(grid_app) -> str:  # noqa: ANN001
+    """A district-wide admin's bearer token."""
+    return make_token(grid_app, "admin")
+
+
+@pytest.fixture
+def client(grid_app, admin_token: str):  # noqa: ANN001, ANN201
+    """Flask test client for the REST API, signed in as a district admin by bearer token."""
+    test_client = grid_app.server.test_client()
+    test_client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {admin_token}"
+    return test_client
+
+
+@pytest.fixture
+def anonymous(grid_app):  # noqa: ANN001, ANN201
+    """Flask test client with no credentials."""
     return grid_app.server.test_client()
 
 

@@ -185,10 +185,10 @@ def test_stale_version_is_409_with_who_acted(client, grid_app, team) -> None:
     assert body["current"]["last_actor"].startswith("dispatcher-")
 
 
-def test_roles_and_scopes(client, grid_app, team) -> None:
+def test_roles_and_scopes(client, anonymous, grid_app, team) -> None:
     case = _new_case(client, grid_app, team.street)
-    assert _cmd(client, case, "file", {})[0] == 401
-    assert _cmd(client, case, "file", {"Authorization": "Bearer wrong"})[0] == 401
+    assert _cmd(anonymous, case, "file", {})[0] == 401
+    assert _cmd(anonymous, case, "file", {"Authorization": "Bearer wrong"})[0] == 401
     assert _cmd(client, case, "file", team.screen, condition="x")[0] == 403
     assert _cmd(client, case, "file", team.leader, condition="x")[0] == 403
     # Another street's dispatcher cannot reach the case by guessing its id.

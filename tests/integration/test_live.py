@@ -15,8 +15,9 @@ from dashboard.live.patrols import Fix
 class LiveClient:
     """A /live client that records what it receives, like the screen's JS does."""
 
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, token: str) -> None:
         self.base = base
+        self.token = token
         self.sio = socketio.Client(reconnection=False)
         self.events: list[tuple[str, dict[str, Any]]] = []
         self.cond = threading.Condition()
@@ -36,7 +37,7 @@ class LiveClient:
             self.base,
             namespaces=["/live"],
             transports=["websocket"],
-            auth={"view": "screen", "since": since},
+            auth={"view": "screen", "since": since, "token": self.token},
             wait_timeout=10,
         )
 
@@ -51,30 +52,31 @@ class LiveClient:
         return [data["id"] for name, data in self.events if name in ("snapshot", "delta")][-1]
 
 
-def _post(base: str, point: tuple[float, float], text: str) -> int:
+def _post(base: str, point: tuple[float, float], text: str, token: str) -> int:
     lon, lat = point
     resp = requests.post(
         f"{base}/api/v1/cases",
         json={"description": text, "lat": lat, "lon": lon, "source": "hotline_12345"},
+        headers={"Authorization": f"Bearer {token}"},
         timeout=10,
     )
     assert resp.status_code == 201, resp.text
     return resp.json()["id"]
 
 
-def test_snapshot_then_deltas_then_exact_replay(live_server, inside_point) -> None:
-    first = LiveClient(live_server)
+def test_snapshot_then_deltas_then_exact_replay(live_server, inside_point, admin_token) -> None:
+    first = LiveClient(live_server, admin_token)
     first.connect(None)
     first.wait_for(lambda ev: any(n == "snapshot" for n, _ in ev))
-    seen = _post(live_server, inside_point, "路灯不亮")
+    seen = _post(live_server, inside_point, "路灯不亮", admin_token)
     first.wait_for(lambda ev: seen in first.case_ids())
     last = first.last_id()
     first.sio.disconnect()
 
-    missed = [_post(live_server, inside_point, f"垃圾满溢 {i}") for i in range(3)]
+    missed = [_post(live_server, inside_point, f"垃圾满溢 {i}", admin_token) for i in range(3)]
     time.sleep(0.5)  # let the relay publish them while nobody listens
 
-    again = LiveClient(live_server)
+    again = LiveClient(live_server, admin_token)
     again.connect(last)
     again.wait_for(lambda ev: any(n == "synced" for n, _ in ev))
     assert not any(n == "snapshot" for n, _ in again.events)
@@ -85,12 +87,12 @@ def test_snapshot_then_deltas_then_exact_replay(live_server, inside_point) -> No
     again.sio.disconnect()
 
 
-def test_stale_or_unknown_since_gets_a_fresh_snapshot(live_server) -> None:
-    client = LiveClient(live_server)
+def test_stale_or_unknown_since_gets_a_fresh_snapshot(live_server, admin_token) -> None:
+    client = LiveClient(live_server, admin_token)
     client.connect("1-0")  # older than anything retained in this test's stream? stream is new: replay
     client.wait_for(lambda ev: any(n in ("snapshot", "synced") for n, _ in ev))
     client.sio.disconnect()
-    bogus = LiveClient(live_server)
+    bogus = LiveClient(live_server, admin_token)
     bogus.connect("not-an-id")
     bogus.wait_for(lambda ev: any(n == "snapshot" for n, _ in ev))
     bogus.sio.disconnect()
@@ -110,8 +112,8 @@ def test_unknown_view_is_refused(live_server) -> None:
     assert refused
 
 
-def test_patrols_are_coalesced_into_frames(live_server, grid_app, inside_point) -> None:
-    client = LiveClient(live_server)
+def test_patrols_are_coalesced_into_frames(live_server, grid_app, inside_point, admin_token) -> None:
+    client = LiveClient(live_server, admin_token)
     client.connect(None)
     client.wait_for(lambda ev: any(n == "snapshot" for n, _ in ev))
     lon, lat = inside_point

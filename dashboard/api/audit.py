@@ -1,0 +1,37 @@
+"""Append-only security audit log: one row per login, failure, token use, admin action or case command."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from dashboard.services.clock import utcnow
+from dashboard.store.models import AuditEntry
+
+log = logging.getLogger(__name__)
+
+
+def record(
+    *, session: Session, actor: str, action: str, target: str = "", ip: str = "", detail: dict[str, Any] | None = None
+) -> None:
+    """Add an audit row in the caller's transaction (so it commits or rolls back with the action)."""
+    session.add(
+        AuditEntry(
+            at=utcnow(), actor=actor[:64], action=action[:32], target=target[:64], ip=ip[:45], detail=detail or {}
+        )
+    )
+
+
+def record_now(sessions: sessionmaker[Session], **fields: Any) -> None:
+    """Write an audit row in its own transaction (events that must be kept even when the request fails)."""
+    session = sessions()
+    try:
+        record(session=session, **fields)
+        session.commit()
+    except Exception:  # auditing must never break a login page; the failure itself is logged
+        session.rollback()
+        log.exception("audit write failed for %s", fields.get("action"))
+    finally:
+        session.close()

@@ -1,0 +1,264 @@
+"""Who is calling, and may they: sessions, bearer and display tokens, the role table, security headers.
+
+Every page, Dash callback, API endpoint and Socket.IO connection passes through here on the server; a hidden
+button is never the protection.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, Response, abort, g, jsonify, redirect, request, session
+
+from dashboard.api.audit import record_now
+from dashboard.domain.actors import Actor, Role
+from dashboard.runtime import Runtime
+from dashboard.services.accounts import resolve_token
+from dashboard.store.models import ApiToken, User
+
+# View (first path segment) → roles that may open it, with its Dash callbacks and assets.
+PAGE_ROLES: dict[str, frozenset[str]] = {
+    "screen": frozenset({"screen", "dispatcher", "leader", "admin"}),
+    "dispatch": frozenset({"dispatcher", "admin"}),
+    "leader": frozenset({"leader", "admin"}),
+    "admin": frozenset({"admin"}),
+}
+LANDING = {
+    "screen": "/screen/",
+    "dispatcher": "/dispatch/",
+    "handler": "/api/v1/cases",
+    "leader": "/leader/",
+    "admin": "/admin/",
+}
+PUBLIC_PREFIXES = ("/login", "/logout", "/static/", "/healthz", "/readyz", "/favicon.ico", "/_reload-hash")
+ALL_ROLES = frozenset({"screen", "dispatcher", "handler", "leader", "admin"})
+DESK_ROLES = frozenset({"dispatcher", "handler", "leader", "admin"})
+
+
+@dataclass(frozen=True)
+class Principal:
+    """An authenticated caller."""
+
+    user_id: int
+    name: str
+    display_name: str
+    role: str
+    scope: str
+    department_code: str | None
+    via: str  # session | token | kiosk
+
+    def actor(self) -> Actor:
+        """The command layer's view of this caller."""
+        return Actor(name=self.name, role=Role(self.role), scope=self.scope, department_code=self.department_code)
+
+    @property
+    def sees_personal_data(self) -> bool:
+        """Reporter names and phone numbers are shown to dispatchers and admins only."""
+        return self.role in ("dispatcher", "admin")
+
+
+def _principal(user: User, via: str) -> Principal:
+    return Principal(
+        user.id, user.name, user.display_name or user.name, user.role, user.scope, user.department_code, via
+    )
+
+
+def _runtime() -> Runtime:
+    from flask import current_app
+
+    return current_app.extensions["gridcmd"]
+
+
+def current_principal() -> Principal | None:
+    """The caller of this request (bearer token first, then the session), cached for the request."""
+    if "principal" in g:
+        return g.principal
+    rt = _runtime()
+    found: Principal | None = None
+    header = request.headers.get("Authorization", "")
+    with rt.session() as db:
+        if header.startswith("Bearer "):
+            resolved = resolve_token(session=db, token=header.removeprefix("Bearer ").strip())
+            if resolved is not None:
+                row, user = resolved
+                found = _principal(user, "token")
+                _audit_token_use(row, user)
+        elif "uid" in session:
+            user = db.get(User, session["uid"])
+            if user is not None and user.active and _session_still_valid(db, user):
+                found = _principal(user, "kiosk" if session.get("kiosk_token") else "session")
+            else:
+                session.clear()
+    g.principal = found
+    return found
+
+
+def principal_for_token(token: str) -> Principal | None:
+    """The caller holding a bearer token (Socket.IO clients pass it in their auth payload)."""
+    rt = _runtime()
+    with rt.session() as db:
+        resolved = resolve_token(session=db, token=token)
+        if resolved is None:
+            return None
+        row, user = resolved
+        _audit_token_use(row, user)
+        return _principal(user, "token")
+
+
+def _audit_token_use(row: ApiToken, user: User) -> None:
+    """Token use is audited once an hour per token: enough to trace a leak without flooding the log."""
+    rt = _runtime()
+    key = f"{rt.keys.prefix}audit:token:{row.id}"
+    if rt.redis.set(key, "1", ex=3600, nx=True):
+        record_now(
+            rt.sessions,
+            actor=user.name,
+            action="token_used",
+            target=f"token:{row.id}",
+            ip=_ip(),
+            detail={"path": request.path},
+        )
+
+
+def _session_still_valid(db: Any, user: User) -> bool:
+    if session.get("kiosk_token"):
+        token = db.get(ApiToken, session["kiosk_token"])
+        return token is not None and token.revoked_at is None  # revoking the display token ends the kiosk
+    idle_limit = _runtime().settings.idle_timeout_min * 60
+    now = time.time()
+    if user.role in DESK_ROLES and now - session.get("seen", now) > idle_limit:
+        return False
+    session["seen"] = now
+    return True
+
+
+def login_session(user: User, *, kiosk_token_id: int | None = None) -> None:
+    """Start a fresh session for `user` (new CSRF token; the old session id is not reused)."""
+    session.clear()
+    session["uid"] = user.id
+    session["seen"] = time.time()
+    session["csrf"] = secrets.token_urlsafe(24)
+    if kiosk_token_id is not None:
+        session["kiosk_token"] = kiosk_token_id
+    session.permanent = True
+
+
+def csrf_token() -> str:
+    """The session's CSRF token for forms (created on first use)."""
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(24)
+    return session["csrf"]
+
+
+def require(*roles: str) -> Principal:
+    """The caller, or 401 (nobody) / 403 (wrong role)."""
+    principal = current_principal()
+    if principal is None:
+        abort(401, description="sign in or send a valid bearer token (Authorization: Bearer TOKEN)")
+    if roles and principal.role not in roles:
+        abort(403, description=f"role {principal.role} may not use this")
+    return principal
+
+
+def _is_api(path: str) -> bool:
+    return path.startswith(("/api/", "/open311/"))
+
+
+def _page_of(path: str) -> str | None:
+    first = path.strip("/").split("/", 1)[0]
+    return first if first in PAGE_ROLES else None
+
+
+def _kiosk_login(token: str) -> Response | None:
+    """`/screen/?token=…`: a display token of a screen user opens the wall without a login form."""
+    rt = _runtime()
+    with rt.session() as db:
+        found = resolve_token(session=db, token=token)
+        if found is None or found[1].role != "screen":
+            record_now(rt.sessions, actor="?", action="token_refused", target="/screen", ip=_ip())
+            return None
+        row, user = found
+        login_session(user, kiosk_token_id=row.id)
+        record_now(rt.sessions, actor=user.name, action="kiosk_login", target=f"token:{row.id}", ip=_ip())
+    return redirect("/screen/")  # drop the token from the address bar, history and access logs
+
+
+def _ip() -> str:
+    return request.remote_addr or ""
+
+
+def enforce() -> Response | None:
+    """before_request: refuse what the caller may not reach; send browsers without a session to /login."""
+    path = request.path
+    if path.startswith(PUBLIC_PREFIXES):
+        return None
+    page = _page_of(path)
+    if page == "screen" and request.args.get("token"):
+        return _kiosk_login(request.args["token"]) or _deny(401, "invalid or revoked display token")
+    principal = current_principal()
+    if principal is None:
+        if _is_api(path) or path.startswith("/socket.io"):
+            return None if path.startswith("/socket.io") else _deny(401, "sign in or send a bearer token")
+        if page is None and path != "/":
+            return _deny(401, "sign in first")
+        return redirect(f"/login?next={path}")
+    if principal.via == "kiosk" and page != "screen" and not _is_api(path) and not path.startswith("/socket.io"):
+        return _deny(403, "a display token opens the big screen only")
+    if page is not None and principal.role not in PAGE_ROLES[page]:
+        return _deny(403, f"role {principal.role} may not open /{page}")
+    if path == "/":
+        return redirect(LANDING.get(principal.role, "/login"))
+    if request.method not in ("GET", "HEAD", "OPTIONS") and principal.via != "token" and not _same_origin():
+        return _deny(403, "cross-site request refused")
+    return None
+
+
+def _same_origin() -> bool:
+    """Cookie-authenticated writes must come from our own pages (CSRF; SameSite=Lax is the first line)."""
+    origin = request.headers.get("Origin") or request.headers.get("Referer") or ""
+    if not origin:
+        return True  # non-browser clients send neither; browsers always send Origin on cross-site POSTs
+    return origin.rstrip("/").startswith(request.host_url.rstrip("/"))
+
+
+def _deny(status: int, message: str) -> Response:
+    response = jsonify({"error": message})
+    response.status_code = status
+    return response
+
+
+def security_headers(response: Response) -> Response:
+    """CSP allowing only the app's own assets, no framing (except /screen for configured walls), no sniffing."""
+    rt = _runtime()
+    framers = rt.settings.kiosk_frame_ancestors.strip()
+    on_screen = _page_of(request.path) == "screen"
+    ancestors = f"'self' {framers}" if on_screen and framers else "'none'"
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'self'; "
+        # Dash's renderer boots from one inline script and Plotly compiles with Function(); both stay same-origin.
+        "script-src 'self' 'unsafe-inline' 'unsafe-eval'; "
+        "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
+        "connect-src 'self' ws: wss:; worker-src 'self' blob:; object-src 'none'; base-uri 'self'; "
+        f"form-action 'self'; frame-ancestors {ancestors}"
+    )
+    if not (on_screen and framers):
+        response.headers["X-Frame-Options"] = "DENY"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    return response
+
+
+def install_auth(server: Flask, runtime: Runtime) -> None:
+    """Wire enforcement and headers into the Flask app; cookie flags from settings."""
+    server.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=runtime.settings.https,
+        SESSION_COOKIE_NAME="gridcmd_session",
+        PERMANENT_SESSION_LIFETIME=60 * 60 * 24 * 30,  # kiosk walls run for weeks; desks still time out when idle
+    )
+    server.before_request(enforce)
+    server.after_request(security_headers)
