@@ -6,10 +6,10 @@ from flask import Blueprint, current_app, redirect, render_template_string, requ
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
-from dashboard.api.audit import record_now
 from dashboard.api.auth import LANDING, csrf_token, current_principal, login_session
 from dashboard.api.throttle import LoginThrottle
 from dashboard.runtime import Runtime
+from dashboard.services.audit import record_now
 from dashboard.store.models import User
 from layouts.i18n import t
 

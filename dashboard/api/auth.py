@@ -13,10 +13,10 @@ from typing import Any
 
 from flask import Flask, Response, abort, g, jsonify, redirect, request, session
 
-from dashboard.api.audit import record_now
 from dashboard.domain.actors import Actor, Role
 from dashboard.runtime import Runtime
 from dashboard.services.accounts import resolve_token
+from dashboard.services.audit import record_now
 from dashboard.store.models import ApiToken, User
 
 # View (first path segment) → roles that may open it, with its Dash callbacks and assets.

@@ -25,6 +25,7 @@ from dashboard.domain.sla import (
     verification_limit,
 )
 from dashboard.domain.time_limits import TimeLimit, TimeLimitError, parse_time_limit
+from dashboard.services.audit import record
 from dashboard.services.clock import as_utc, local_iso, utcnow
 from dashboard.services.errors import Conflict, FieldError, Forbidden, NotFound
 from dashboard.services.outbox import enqueue
@@ -150,6 +151,13 @@ def write_case(
         )
     )
     enqueue(session=ctx.session, topic="case", payload=case_row_in(case, session=ctx.session, tz=ctx.tz))
+    record(
+        session=ctx.session,
+        actor=ctx.actor.name,
+        action=f"case:{command}",
+        target=case.code,
+        detail={"from": from_state, "to": case.state, "version": case.version},
+    )
     return case
 
 

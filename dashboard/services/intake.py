@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dashboard.domain.cases import Source, State, case_code
+from dashboard.services.audit import record
 from dashboard.services.clock import local_date_code, utcnow
 from dashboard.services.errors import FieldError
 from dashboard.services.outbox import enqueue
@@ -176,6 +177,7 @@ def report_case(cmd: ReportCase, *, session: Session, grids: GridLocator, county
             payload={"source": cmd.source},
         )
     )
+    record(session=session, actor=cmd.actor, action="case:report", target=case.code, detail={"source": cmd.source})
     row = case_row(case, tz=tz, category_name=category_name)
     enqueue(session=session, topic="case", payload=row)
     return Intaken(case, True, row)
