@@ -24,7 +24,7 @@ browser:
 	fi
 
 run: install
-	$(VENV)/bin/gridcmd init-if-empty
+	$(VENV)/bin/gridcmd init-if-empty --demo-users
 	$(VENV)/bin/gridcmd serve --simulate --host $(HOST) --port $(PORT)
 
 test: install browser

@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from dashboard.config import PROJECT_ROOT, get_settings
+from dashboard.config import PROJECT_ROOT, Settings, get_settings
 
 DEMO_BOUNDARY = PROJECT_ROOT / "data" / "boundaries" / "110112.geojson"
 
@@ -45,17 +45,50 @@ def _cmd_init_if_empty(args: argparse.Namespace) -> int:
     from sqlalchemy import func, select
 
     from dashboard.store.db import session_scope
-    from dashboard.store.models import Grid
+    from dashboard.store.models import Grid, User
     from dashboard.store.schema import migrate
 
     settings = get_settings()
     migrate(settings.database_url)
     with session_scope(settings.database_url) as session:
         count = session.scalar(select(func.count()).select_from(Grid)) or 0
+    status = 0
     if count:
         print(f"jurisdiction present: {count} grids (delete var/ to rebuild)", file=sys.stderr)
-        return 0
-    return _cmd_init(args)
+    else:
+        status = _cmd_init(args)
+    if status == 0 and args.demo_users:
+        with session_scope(settings.database_url) as session:
+            has_users = session.scalar(select(func.count()).select_from(User)) or 0
+        if not has_users:
+            _create_demo_users(settings)
+    return status
+
+
+DEMO_ROLES = ("admin", "dispatcher", "leader", "screen")
+
+
+def _create_demo_users(settings: Settings) -> None:
+    """District-wide demo accounts with random passwords, written to var/demo-credentials.txt (mode 600)."""
+    import secrets
+
+    from dashboard.services.accounts import create_user, issue_token
+    from dashboard.store.db import session_scope
+
+    lines = ["# GridCommand demo accounts (delete var/ to regenerate)"]
+    with session_scope(settings.database_url) as session:
+        for role in DEMO_ROLES:
+            password = secrets.token_urlsafe(9)
+            user = create_user(session=session, name=role, role=role, scope=settings.county_code, password=password)
+            lines.append(f"{role:<11} password: {password}")
+            if role == "screen":
+                token = issue_token(session=session, user=user, label="demo wall")
+                lines.append(f"big-screen kiosk URL: /screen?token={token}")
+    path = settings.var_dir / "demo-credentials.txt"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print("\n".join(lines), file=sys.stderr)
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
@@ -73,7 +106,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     print(
         f"\nGridCommand 网格联动指挥\n  首页 home:      http://{shown}:{args.port}/\n"
         f"  大屏 screen:    http://{shown}:{args.port}/screen\n"
-        f"  网格 grids API: http://{shown}:{args.port}/api/v1/grids\n",
+        f"  网格 grids API: http://{shown}:{args.port}/api/v1/grids\n"
+        f"  账号 accounts:   {get_settings().var_dir / 'demo-credentials.txt'} (make run)\n",
         file=sys.stderr,
     )
     app.serve(host=args.host, port=args.port)
@@ -207,6 +241,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--seed", type=int, default=1, help="tessellation seed (same seed, same grids)")
         p.add_argument("--crs", choices=("gcj02", "wgs84"), default="gcj02", help="datum of the boundary file")
         p.add_argument("--county", default="", help="6-digit county code (default: COUNTY_CODE setting)")
+        if name == "init-if-empty":
+            p.add_argument("--demo-users", action="store_true", help="also create demo accounts (make run)")
         p.set_defaults(func=func)
 
     p = sub.add_parser("import-catalog", help="import a catalog table (立案、处置和结案标准) from CSV or XLSX")
