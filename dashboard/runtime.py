@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 
 import redis
@@ -16,7 +15,7 @@ from dashboard.domain.sla import WorkCalendar
 from dashboard.live.keys import Keys
 from dashboard.live.patrols import PatrolStore
 from dashboard.live.redis_conn import connect, redis_url
-from dashboard.store.db import get_sessionmaker
+from dashboard.store.db import get_sessionmaker, transaction
 
 
 @dataclass
@@ -48,18 +47,9 @@ class Runtime:
             calendar=settings.work_calendar(),
         )
 
-    @contextmanager
-    def session(self) -> Iterator[Session]:
+    def session(self) -> AbstractContextManager[Session]:
         """A transaction: commit on success, roll back on error."""
-        session = self.sessions()
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
+        return transaction(self.sessions)
 
     def grid_index(self) -> GridIndex:
         """The point-in-polygon index of the grids, loaded on first use."""

@@ -54,6 +54,12 @@ def _clock_dict(stage: str, start: datetime, limit: TimeLimit) -> dict[str, Any]
     return {"stage": stage, "start": as_utc(start).isoformat(), "limit": limit.text, "pauses": [], "extensions": []}
 
 
+def _start_clock(ctx: Ctx, stage: str, limit: TimeLimit) -> tuple[dict[str, Any], datetime]:
+    """A fresh stage clock starting now, and its deadline."""
+    clock = _clock_dict(stage, ctx.now, limit)
+    return clock, stage_clock(clock, ctx.cal).deadline_at(ctx.now)  # type: ignore[union-attr]
+
+
 def stage_clock(data: dict[str, Any], cal: WorkCalendar) -> StageClock | None:
     """The StageClock stored on a case (None when no stage clock runs)."""
     if not data or "stage" not in data:
@@ -181,8 +187,7 @@ def file_case(ctx: Ctx, case_id: int, *, expected_version: int, condition: str, 
     if item is None:
         raise FieldError("condition", f"unknown catalog condition {condition!r}")
     limit = dispatch_limit(item.level)
-    clock = _clock_dict("dispatch", ctx.now, limit)
-    deadline = stage_clock(clock, ctx.cal).deadline_at(ctx.now)  # type: ignore[union-attr]
+    clock, deadline = _start_clock(ctx, "dispatch", limit)
     return write_case(
         ctx,
         case,
@@ -223,8 +228,7 @@ def dispatch_case(
     if patrol is not None and (not isinstance(patrol, str) or not 0 < len(patrol) <= 24):
         raise FieldError("patrol", "must be a patrol id")
     limit = _catalog_limit(ctx.session, case)
-    clock = _clock_dict("handling", ctx.now, limit)
-    deadline = stage_clock(clock, ctx.cal).deadline_at(ctx.now)  # type: ignore[union-attr]
+    clock, deadline = _start_clock(ctx, "handling", limit)
     return write_case(
         ctx,
         case,
@@ -255,8 +259,7 @@ def return_case(ctx: Ctx, case_id: int, *, expected_version: int, note: str = ""
     """退回: the department says it is not theirs (reason required); a new dispatch clock starts."""
     case = _load(ctx, case_id, expected_version, "return")
     _require_transition(case, State.RETURNED, "return")
-    clock = _clock_dict("dispatch", ctx.now, dispatch_limit(case.level))
-    deadline = stage_clock(clock, ctx.cal).deadline_at(ctx.now)  # type: ignore[union-attr]
+    clock, deadline = _start_clock(ctx, "dispatch", dispatch_limit(case.level))
     return write_case(
         ctx,
         case,
@@ -282,8 +285,7 @@ def report_handled(
         raise FieldError("photos", "must be a list of URLs")
     started = as_utc(case.dispatched_at or case.updated_at)
     work_hours = ctx.cal.working_time_between(started, ctx.now) / timedelta(hours=1)
-    clock = _clock_dict("verification", ctx.now, verification_limit())
-    deadline = stage_clock(clock, ctx.cal).deadline_at(ctx.now)  # type: ignore[union-attr]
+    clock, deadline = _start_clock(ctx, "verification", verification_limit())
     return write_case(
         ctx,
         case,
@@ -319,8 +321,7 @@ def verify_case(ctx: Ctx, case_id: int, *, expected_version: int, result: str, n
             payload={"result": "pass"},
         )
     _require_transition(case, State.DISPATCHED, "verify")
-    clock = _clock_dict("handling", ctx.now, _catalog_limit(ctx.session, case))
-    deadline = stage_clock(clock, ctx.cal).deadline_at(ctx.now)  # type: ignore[union-attr]
+    clock, deadline = _start_clock(ctx, "handling", _catalog_limit(ctx.session, case))
     return write_case(
         ctx,
         case,
