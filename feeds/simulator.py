@@ -62,6 +62,8 @@ HOURLY_PROFILE: tuple[float, ...] = (
     0.3,
     0.2,
 )
+# Most reports are routine (C); urgent A-level events are rare, as in a real center's mix.
+LEVEL_WEIGHT = {"A": 0.4, "B": 2.0, "C": 6.0}
 WALK_SPEED_MPS = 1.3
 FIX_PERIOD_S = 10.0
 METRES_PER_DEG_LAT = 111_320.0
@@ -127,6 +129,7 @@ class Simulator:
         with runtime.session() as session:
             self.grids = list(session.execute(select(Grid.code, Grid.name)).all())
             self.catalog = list(session.scalars(select(CatalogItem)).all())
+        self.catalog_weights = [LEVEL_WEIGHT.get(item.level, 1.0) for item in self.catalog]
             workers = session.execute(
                 select(Staff.code, Staff.grid_code).where(Staff.role == "full_time").order_by(Staff.code)
             ).all()
@@ -154,7 +157,7 @@ class Simulator:
     def report_one(self) -> None:
         """One new case in a random grid, self-handled on the spot with the configured share."""
         grid_code, grid_name = self.rng.choice(self.grids)
-        item = self.rng.choice(self.catalog) if self.catalog else None
+        item = self.rng.choices(self.catalog, weights=self.catalog_weights)[0] if self.catalog else None
         lon, lat = self._point(grid_code)
         source = pick_source(self.rng)
         what = item.minor_name if item else "事件"
