@@ -129,10 +129,10 @@ class Simulator:
         with runtime.session() as session:
             self.grids = list(session.execute(select(Grid.code, Grid.name)).all())
             self.catalog = list(session.scalars(select(CatalogItem)).all())
-        self.catalog_weights = [LEVEL_WEIGHT.get(item.level, 1.0) for item in self.catalog]
             workers = session.execute(
                 select(Staff.code, Staff.grid_code).where(Staff.role == "full_time").order_by(Staff.code)
             ).all()
+        self.catalog_weights = [LEVEL_WEIGHT.get(item.level, 1.0) for item in self.catalog]
         if not self.grids:
             raise SystemExit("no grids: run `gridcmd init` first")
         if config.patrols is not None:
