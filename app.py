@@ -14,9 +14,11 @@ import socketio as socketio_lib
 from flask import Flask
 from flask_socketio import SocketIO
 
+from dashboard import logsafe
 from dashboard.api.auth import install_auth
 from dashboard.api.errors import install_error_handlers
 from dashboard.api.routes import build_api, build_health
+from dashboard.api.screen_feed import build_screen_feed
 from dashboard.config import Settings, get_settings
 from dashboard.live.gateway import LiveLoops, register_live_handlers
 from dashboard.runtime import Runtime
@@ -63,6 +65,7 @@ def create_app(settings: Settings | None = None, *, start_loops: bool = True) ->
     loops = LiveLoops(socketio, runtime)
     server.register_blueprint(build_api(after_commit=loops.wake.set))
     server.register_blueprint(build_health())
+    server.register_blueprint(build_screen_feed())
     server.register_blueprint(build_login())
     install_error_handlers(server)
     register_live_handlers(socketio, runtime)
@@ -79,6 +82,7 @@ def create_app(settings: Settings | None = None, *, start_loops: bool = True) ->
 def serve(host: str = "127.0.0.1", port: int = 8050) -> None:
     """Run the app with the threaded Werkzeug server (embedded default: one process)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logsafe.install()
     grid = create_app()
     grid.socketio.run(grid.server, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False)
 
