@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, redirect, render_template_string, requ
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
-from dashboard.api.auth import LANDING, csrf_token, current_principal, login_session
+from dashboard.api.auth import LANDING, csrf_token, csrf_valid, current_principal, login_session
 from dashboard.api.throttle import LoginThrottle
 from dashboard.runtime import Runtime
 from dashboard.services.audit import record_now
@@ -67,7 +67,7 @@ def build_login() -> Blueprint:
     def login_submit():  # noqa: ANN202
         rt: Runtime = current_app.extensions["gridcmd"]
         ip = request.remote_addr or ""
-        if request.form.get("csrf") != session.get("csrf"):
+        if not csrf_valid(request.form.get("csrf")):
             return _render(400, error=t("login.expired"))
         name = (request.form.get("name") or "").strip()[:64]
         password = request.form.get("password") or ""

@@ -6,10 +6,13 @@ button is never the protection.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 import time
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, g, jsonify, redirect, request, session
 
@@ -129,6 +132,8 @@ def _session_still_valid(db: Any, user: User) -> bool:
     if session.get("kiosk_token"):
         token = db.get(ApiToken, session["kiosk_token"])
         return token is not None and token.revoked_at is None  # revoking the display token ends the kiosk
+    if session.get("pw") != password_stamp(user):
+        return False  # the password was reset since this session signed in: every other session ends
     idle_limit = _runtime().settings.idle_timeout_min * 60
     now = time.time()
     if user.role in DESK_ROLES and now - session.get("seen", now) > idle_limit:
@@ -141,11 +146,23 @@ def login_session(user: User, *, kiosk_token_id: int | None = None) -> None:
     """Start a fresh session for `user` (new CSRF token; the old session id is not reused)."""
     session.clear()
     session["uid"] = user.id
+    session["pw"] = password_stamp(user)
     session["seen"] = time.time()
     session["csrf"] = secrets.token_urlsafe(24)
     if kiosk_token_id is not None:
         session["kiosk_token"] = kiosk_token_id
     session.permanent = True
+
+
+def password_stamp(user: User) -> str:
+    """A short fingerprint of the password hash, kept in the session so a password reset ends old sessions."""
+    return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
+
+
+def csrf_valid(submitted: str | None) -> bool:
+    """True when a form's CSRF token matches this session's (a session without one matches nothing)."""
+    expected = session.get("csrf")
+    return bool(expected and submitted) and hmac.compare_digest(str(expected), str(submitted))
 
 
 def csrf_token() -> str:
@@ -206,6 +223,8 @@ def enforce() -> Response | None:
             return None if path.startswith("/socket.io") else _deny(401, "sign in or send a bearer token")
         if page is None and path != "/":
             return _deny(401, "sign in first")
+        if "/_dash-" in path:
+            return _deny(401, "session expired: sign in again")  # Dash XHRs expect JSON, not a login page
         return redirect(f"/login?next={path}")
     if principal.via == "kiosk" and page != "screen" and not _is_api(path) and not path.startswith("/socket.io"):
         return _deny(403, "a display token opens the big screen only")
@@ -223,7 +242,9 @@ def _same_origin() -> bool:
     origin = request.headers.get("Origin") or request.headers.get("Referer") or ""
     if not origin:
         return True  # non-browser clients send neither; browsers always send Origin on cross-site POSTs
-    return origin.rstrip("/").startswith(request.host_url.rstrip("/"))
+    # Scheme, host and port must match exactly: a prefix test would let http://localhost.evil.example in.
+    theirs, ours = urlsplit(origin), urlsplit(request.host_url)
+    return (theirs.scheme, theirs.netloc) == (ours.scheme, ours.netloc)
 
 
 def _deny(status: int, message: str) -> Response:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from dashboard.api.auth import Principal, require
 from dashboard.api.errors import install_error_handlers
+from dashboard.domain.actors import may_run
 from dashboard.domain.cases import TERMINAL, State
 from dashboard.domain.kpi import LABELS, kpis
 from dashboard.domain.privacy import mask_name, mask_phone
@@ -75,7 +76,7 @@ def build_api(*, after_commit: Callable[[], None] | None = None) -> Blueprint:
                 raise
             # A concurrent retry with the same key committed first: answer with its case.
             with rt.session() as session:
-                earlier = existing_for_key(session=session, key=cmd.idempotency_key, tz=rt.settings.timezone)
+                earlier = existing_for_key(session=session, cmd=cmd, tz=rt.settings.timezone)
                 if earlier is None:
                     raise
                 result = earlier
@@ -242,10 +243,12 @@ def build_api(*, after_commit: Callable[[], None] | None = None) -> Blueprint:
     @api.post("/cases/<int:case_id>/<command>")
     def case_command(case_id: int, command: str):  # noqa: ANN202
         rt = _runtime()
-        actor = require().actor()  # who you are before what you sent: a 401 never leaks field checks
+        actor = require().actor()  # who you are before what you sent: a 401/403 never leaks field checks
+        if command not in COMMAND_FUNCTIONS:
+            raise NotFound(f"unknown command {command!r}; commands: {', '.join(COMMAND_FUNCTIONS)}")
+        if not may_run(actor, command):
+            raise Forbidden(f"role {actor.role} may not {command}")
         with rt.session() as session:
-            if command not in COMMAND_FUNCTIONS:
-                raise NotFound(f"unknown command {command!r}; commands: {', '.join(COMMAND_FUNCTIONS)}")
             body = _json_body()
             if not isinstance(body, dict):
                 raise FieldError("body", "must be a JSON object")
@@ -332,15 +335,15 @@ def build_api(*, after_commit: Callable[[], None] | None = None) -> Blueprint:
 
 
 def scoped(query: Select, principal: Principal) -> Select:
-    """Limit a case query to what the caller may see (street, tier, or department)."""
+    """Limit a case query to what the caller may see (street or department)."""
     actor = principal.actor()
     if principal.role == "handler":
         return query.where(Case.department_code == principal.department_code)
     if actor.district_wide:
         return query
-    if principal.role == "leader":
-        return query.where(Case.street_code == principal.scope)
-    return query.where(Case.street_code == principal.scope, Case.tier == "street")
+    # A street's people read every case of their street, escalated ones included (they follow what they sent
+    # up, as their live feed shows); commanding an escalated case is the district's (`in_scope` in actors).
+    return query.where(Case.street_code == principal.scope)
 
 
 def _case_in_scope(session: Session, case_id: int, principal: Principal) -> Case:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 import uuid
 from dataclasses import dataclass, field
@@ -125,7 +126,7 @@ class Intaken:
 
 def report_case(cmd: ReportCase, *, session: Session, grids: GridLocator, county_code: str, tz: str) -> Intaken:
     """Create a case in state `reported`; the caller commits (case, audit and outbox in one transaction)."""
-    if cmd.idempotency_key and (earlier := existing_for_key(session=session, key=cmd.idempotency_key, tz=tz)):
+    if cmd.idempotency_key and (earlier := existing_for_key(session=session, cmd=cmd, tz=tz)):
         return earlier
     grid = grids.locate(cmd.lon, cmd.lat)
     if grid is None:
@@ -158,7 +159,7 @@ def report_case(cmd: ReportCase, *, session: Session, grids: GridLocator, county
         occurred_at=cmd.occurred_at,
         reported_at=now,
         updated_at=now,
-        idempotency_key=cmd.idempotency_key,
+        idempotency_key=stored_key(cmd),
     )
     session.add(case)
     # IntegrityError here means a concurrent retry with the same Idempotency-Key won: the caller rolls back
@@ -183,7 +184,14 @@ def report_case(cmd: ReportCase, *, session: Session, grids: GridLocator, county
     return Intaken(case, True, row)
 
 
-def existing_for_key(*, session: Session, key: str, tz: str) -> Intaken | None:
-    """The case an earlier request with this Idempotency-Key created, if any."""
-    existing = session.scalar(select(Case).where(Case.idempotency_key == key))
+def stored_key(cmd: ReportCase) -> str | None:
+    """The Idempotency-Key as stored: one client's keys never match another's (nor reveal its cases)."""
+    if not cmd.idempotency_key:
+        return None
+    return hashlib.sha256(f"{cmd.actor}\n{cmd.idempotency_key}".encode()).hexdigest()
+
+
+def existing_for_key(*, session: Session, cmd: ReportCase, tz: str) -> Intaken | None:
+    """The case an earlier request of the same client with this Idempotency-Key created, if any."""
+    existing = session.scalar(select(Case).where(Case.idempotency_key == stored_key(cmd)))
     return Intaken(existing, False, case_row_in(existing, session=session, tz=tz)) if existing else None

@@ -1,0 +1,215 @@
+"""Admin REST API under /api/v1/admin: accounts, passwords, tokens, audit query and CSV export. Admins only.
+
+The /admin Dash page calls the same service functions; this blueprint serves scripts and the CSV download.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context
+
+from dashboard.api.auth import Principal, require
+from dashboard.api.errors import install_error_handlers
+from dashboard.runtime import Runtime
+from dashboard.services import admin
+from dashboard.services.clock import local_date_code, utcnow
+from dashboard.services.errors import FieldError
+
+# Machine-readable column names; the app passes the UI language's headings (layouts own every UI string).
+CSV_COLUMNS = ("id", "at", "actor", "action", "target", "ip", "detail")
+
+
+def _runtime() -> Runtime:
+    return current_app.extensions["gridcmd"]
+
+
+def _who(principal: Principal) -> admin.Who:
+    return admin.Who(principal.name, request.remote_addr or "")
+
+
+def _body() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise FieldError("body", "must be a JSON object (Content-Type: application/json)")
+    return body
+
+
+def _text(body: dict[str, Any], name: str, *, required: bool = False) -> str | None:
+    value = body.get(name)
+    if value is None or value == "":
+        if required:
+            raise FieldError(name, "is required")
+        return None
+    if not isinstance(value, str):
+        raise FieldError(name, "must be text")
+    return value
+
+
+def _page_args() -> tuple[int, int]:
+    values = []
+    for name, default, high in (("page", 1, 1_000_000), ("size", 50, admin.MAX_PAGE_SIZE)):
+        raw = request.args.get(name, str(default))
+        if not raw.isdigit() or not 1 <= int(raw) <= high:
+            raise FieldError(name, f"must be an integer from 1 to {high}")
+        values.append(int(raw))
+    return values[0], values[1]
+
+
+def build_admin_api(*, csv_header: Callable[[], tuple[str, ...]] | None = None) -> Blueprint:
+    """The /api/v1/admin blueprint; every endpoint answers admins only (401 anonymous, 403 other roles).
+
+    `csv_header` gives the audit CSV's column headings in the UI language (default: CSV_COLUMNS).
+    """
+    bp = Blueprint("admin_api", __name__, url_prefix="/api/v1/admin")
+    install_error_handlers(bp)
+
+    @bp.before_request
+    def _admins_only() -> None:
+        # One gate for the whole blueprint, so an endpoint added later cannot forget it.
+        require("admin")
+
+    @bp.get("/users")
+    def users():  # noqa: ANN202
+        rt = _runtime()
+        with rt.session() as session:
+            rows = admin.list_users(session=session, tz=rt.settings.timezone)
+        return jsonify({"users": [r.as_json() for r in rows], "count": len(rows)})
+
+    @bp.post("/users")
+    def create_user():  # noqa: ANN202
+        principal = require("admin")
+        rt = _runtime()
+        body = _body()
+        with rt.session() as session:
+            user = admin.create_account(
+                session=session,
+                by=_who(principal),
+                county_code=rt.settings.county_code,
+                name=_text(body, "name", required=True) or "",
+                role=_text(body, "role", required=True) or "",
+                scope=_text(body, "scope") or rt.settings.county_code,
+                password=_text(body, "password"),
+                department_code=_text(body, "department"),
+                display_name=_text(body, "display_name") or "",
+            )
+            row = admin.get_user(session=session, user_id=user.id, tz=rt.settings.timezone)
+        return jsonify(row.as_json()), 201
+
+    @bp.get("/users/<int:user_id>")
+    def user(user_id: int):  # noqa: ANN202
+        rt = _runtime()
+        with rt.session() as session:
+            row = admin.get_user(session=session, user_id=user_id, tz=rt.settings.timezone)
+        return jsonify(row.as_json())
+
+    @bp.post("/users/<int:user_id>/password")
+    def reset_password(user_id: int):  # noqa: ANN202
+        principal = require("admin")
+        rt = _runtime()
+        password = _text(_body(), "password", required=True) or ""
+        with rt.session() as session:
+            admin.reset_password(session=session, by=_who(principal), user_id=user_id, password=password)
+        return jsonify({"id": user_id, "password": "changed"})
+
+    @bp.post("/users/<int:user_id>/deactivate")
+    def deactivate(user_id: int):  # noqa: ANN202
+        return _set_active(user_id, active=False)
+
+    @bp.post("/users/<int:user_id>/activate")
+    def activate(user_id: int):  # noqa: ANN202
+        return _set_active(user_id, active=True)
+
+    def _set_active(user_id: int, *, active: bool) -> Response:
+        principal = require("admin")
+        rt = _runtime()
+        with rt.session() as session:
+            admin.set_active(session=session, by=_who(principal), user_id=user_id, active=active)
+            row = admin.get_user(session=session, user_id=user_id, tz=rt.settings.timezone)
+        return jsonify(row.as_json())
+
+    @bp.post("/users/<int:user_id>/tokens")
+    def issue_token(user_id: int):  # noqa: ANN202
+        principal = require("admin")
+        rt = _runtime()
+        body = request.get_json(silent=True) or {}
+        if not isinstance(body, dict):
+            raise FieldError("body", "must be a JSON object")
+        with rt.session() as session:
+            issued = admin.issue_user_token(
+                session=session, by=_who(principal), user_id=user_id, label=_text(body, "label") or ""
+            )
+        # The only time the plain token leaves the server; it is not stored anywhere.
+        response = jsonify(
+            {"id": issued.id, "user": issued.user_name, "token": issued.token, "kiosk_path": issued.kiosk_path}
+        )
+        response.headers["Cache-Control"] = "no-store"
+        return response, 201
+
+    @bp.post("/tokens/<int:token_id>/revoke")
+    def revoke_token(token_id: int):  # noqa: ANN202
+        principal = require("admin")
+        rt = _runtime()
+        with rt.session() as session:
+            row = admin.revoke_token(session=session, by=_who(principal), token_id=token_id)
+            body = {"id": row.id, "revoked": True}
+        return jsonify(body)
+
+    @bp.get("/scopes")
+    def scopes():  # noqa: ANN202
+        rt = _runtime()
+        with rt.session() as session:
+            body = {
+                "scopes": [
+                    o.__dict__ for o in admin.scope_options(session=session, county_code=rt.settings.county_code)
+                ],
+                "departments": [o.__dict__ for o in admin.department_options(session=session)],
+            }
+        return jsonify(body)
+
+    @bp.get("/audit")
+    def audit():  # noqa: ANN202
+        rt = _runtime()
+        tz = rt.settings.timezone
+        flt = admin.audit_filter(request.args.to_dict(), tz)
+        page, size = _page_args()
+        with rt.session() as session:
+            result = admin.query_audit(session=session, flt=flt, tz=tz, page=page, size=size)
+        return jsonify(
+            {
+                "rows": [r.as_json() for r in result.rows],
+                "total": result.total,
+                "page": result.page,
+                "pages": result.pages,
+                "size": result.size,
+            }
+        )
+
+    @bp.get("/audit.csv")
+    def audit_csv():  # noqa: ANN202
+        principal = require("admin")
+        rt = _runtime()
+        tz = rt.settings.timezone
+        flt = admin.audit_filter(request.args.to_dict(), tz)
+        with rt.session() as session:
+            admin.record_export(session=session, by=_who(principal), flt=flt, tz=tz)
+        header = csv_header() if csv_header else CSV_COLUMNS
+
+        def generate():  # noqa: ANN202
+            # Its own session, opened inside the generator: the response streams after the view has returned.
+            with rt.session() as session:
+                yield from admin.audit_csv_lines(admin.iter_audit(session=session, flt=flt, tz=tz), header)
+
+        filename = f"gridcmd-audit-{local_date_code(utcnow(), tz)}.csv"
+        return Response(
+            stream_with_context(generate()),
+            mimetype="text/csv",
+            headers={
+                "Content-Type": "text/csv; charset=utf-8",
+                "Content-Disposition": f"attachment; filename={filename}",
+                "Cache-Control": "no-store",
+            },
+        )
+
+    return bp
