@@ -15,6 +15,7 @@ from flask import Flask
 from flask_socketio import SocketIO
 
 from dashboard import logsafe
+from dashboard.api.admin_api import build_admin_api
 from dashboard.api.auth import install_auth
 from dashboard.api.errors import install_error_handlers
 from dashboard.api.routes import build_api, build_health
@@ -73,6 +74,10 @@ def create_app(settings: Settings | None = None, *, start_loops: bool = True) ->
     from layouts import screen
 
     views = {"screen": screen.build(server)}
+    from layouts import admin
+
+    views["admin"] = admin.build(server)
+    server.register_blueprint(build_admin_api(csv_header=admin.csv_header))
 
     if start_loops:
         loops.start()
