@@ -354,3 +354,18 @@ def test_the_access_log_of_a_real_server_never_shows_a_display_token(grid_app, l
     access = [r.getMessage() for r in caplog.records if r.name == "werkzeug"]
     assert any("/screen/?token=" in line for line in access), access  # the request was logged…
     assert not any(token in line or token.removeprefix("gct_") in line for line in access)  # …without the token
+
+
+def test_a_password_reset_ends_the_users_other_sessions(grid_app, anonymous) -> None:  # noqa: ANN001
+    from werkzeug.security import generate_password_hash
+
+    from dashboard.store.models import User
+
+    name = _user(grid_app, "dispatcher")
+    assert login(anonymous, name, PASSWORD).status_code == 302
+    assert anonymous.get("/api/v1/cases?limit=1").status_code == 200
+    with grid_app.runtime.session() as session:
+        user = session.scalar(select(User).where(User.name == name))
+        user.password_hash = generate_password_hash("a-brand-new-password")
+    # The copied or forgotten session signed in with the old password no longer works.
+    assert anonymous.get("/api/v1/cases?limit=1").status_code == 401
