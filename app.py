@@ -76,6 +76,9 @@ def create_app(settings: Settings | None = None, *, start_loops: bool = True) ->
 
     views["admin"] = admin.build(server)
     server.register_blueprint(build_admin_api(csv_header=admin.csv_header))
+    from layouts import dispatch
+
+    views["dispatch"] = dispatch.build(server)
 
     if start_loops:
         loops.start()

@@ -57,7 +57,9 @@ def _clock_dict(stage: str, start: datetime, limit: TimeLimit) -> dict[str, Any]
 def _start_clock(ctx: Ctx, stage: str, limit: TimeLimit) -> tuple[dict[str, Any], datetime]:
     """A fresh stage clock starting now, and its deadline."""
     clock = _clock_dict(stage, ctx.now, limit)
-    return clock, stage_clock(clock, ctx.cal).deadline_at(ctx.now)  # type: ignore[union-attr]
+    # UTC before it is stored: SQLite keeps the wall-clock digits of an aware value, so a +08:00 deadline would
+    # read back (as UTC) eight hours late.
+    return clock, as_utc(stage_clock(clock, ctx.cal).deadline_at(ctx.now))  # type: ignore[union-attr]
 
 
 def stage_clock(data: dict[str, Any], cal: WorkCalendar) -> StageClock | None:
@@ -435,7 +437,7 @@ def resume_case(ctx: Ctx, case_id: int, *, expected_version: int, note: str = ""
         pauses = [list(p) for p in data["pauses"]]
         pauses[-1][1] = as_utc(ctx.now).isoformat()
         data["pauses"] = pauses
-        deadline = stage_clock(data, ctx.cal).deadline_at(ctx.now)  # type: ignore[union-attr]
+        deadline = as_utc(stage_clock(data, ctx.cal).deadline_at(ctx.now))  # type: ignore[union-attr]
         changes.update(clock=data, deadline=deadline, **_stage_deadline(data["stage"], deadline))
     return write_case(ctx, case, "resume", changes, note=_note(note, required=False))
 
@@ -461,7 +463,7 @@ def extend_case(ctx: Ctx, case_id: int, *, expected_version: int, limit: str, no
     except (ExtensionLimit, ClockStateError) as exc:
         raise FieldError("limit", str(exc)) from exc
     data = {**case.clock, "extensions": [*case.clock["extensions"], extra.text]}
-    deadline = extended.deadline_at(ctx.now)
+    deadline = as_utc(extended.deadline_at(ctx.now))
     return write_case(
         ctx,
         case,

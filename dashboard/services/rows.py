@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -28,11 +29,18 @@ def case_row(case: Case, *, tz: str, category_name: str | None = None) -> dict[s
         "category": category_name,
         "department_code": case.department_code,
         "deadline": local_iso(case.deadline, tz),
+        # Start of the running stage clock: desks colour the countdown by the share of the stage left (§6).
+        "stage_start": _stage_start(case, tz),
         "reported_at": local_iso(case.reported_at, tz),
         "updated_at": local_iso(case.updated_at, tz),
         "description": case.description[:140],
         "supervision_count": case.supervision_count,
     }
+
+
+def _stage_start(case: Case, tz: str) -> str | None:
+    start = (case.clock or {}).get("start")
+    return local_iso(datetime.fromisoformat(start), tz) if isinstance(start, str) else None
 
 
 def case_row_in(case: Case, *, session: Session, tz: str) -> dict[str, Any]:

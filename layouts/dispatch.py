@@ -1,0 +1,443 @@
+"""Dispatch desk 派单台 at /dispatch: triage, assign, escalate, supervise, verify and close, live.
+
+Dash renders the static frame once (header, tabs, an empty AG Grid, the map, empty panels) and hands the page's
+JavaScript what it needs to know up front: who the user is, which commands their role may run from which state,
+the departments and streets, and the UI strings. Everything live is `assets/gridcmd-dispatch.js`: its own
+Socket.IO client keeps the queue's rows and feeds the grid through the grid's JS API (transactions), never through
+Dash props (DESIGN.md section 11), and every action is a same-origin fetch to `POST /api/v1/cases/{id}/{command}`,
+so the server's state machine, role and scope checks stay the only authority.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import dash
+import dash_ag_grid as dag
+import dash_leaflet as dl
+from dash import html
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from dashboard.api.auth import current_principal
+from dashboard.domain.actors import COMMAND_ROLES, COMMANDS, Role
+from dashboard.domain.cases import TERMINAL, TRANSITIONS, State
+from layouts.dash_app import make_dash
+from layouts.i18n import bundle, t
+
+ID = "dispatch"
+ROOT = "dispatch-root"
+CLOCK = "dispatch-clock"
+CONN = "dispatch-conn"
+USER = "dispatch-user"
+MUTE = "dispatch-mute"
+HELP = "dispatch-help"
+TABS = "dispatch-tabs"
+SEARCH = "dispatch-search"
+STREET = "dispatch-street"
+TOTAL = "dispatch-total"
+BULK = "dispatch-bulk"
+QUEUE = "dispatch-queue"
+MAP = "dispatch-map"
+GRIDS = "dispatch-grids"
+LIVE = "dispatch-live"
+PANEL = "dispatch-panel"
+MODAL = "dispatch-modal"
+TOASTS = "dispatch-toasts"
+
+# Queue tabs in the order a dispatcher works them; the JS owns what each one shows (dqFilterPass).
+TABS_ORDER = ("reported", "to_dispatch", "handling", "to_verify", "overdue", "supervised", "suspended", "closed", "all")
+TAB_KEYS = "123456789"  # number keys switch tabs
+# Until the grids load and fit the view (zoomToBounds), show the demo county rather than (0, 0).
+DEFAULT_CENTER = (39.80, 116.70)
+DEFAULT_ZOOM = 10
+
+# ---- which command may start from which state (the same tables the server enforces) ----------------------
+
+# Commands named by the state they lead to: TRANSITIONS says which states may reach it.
+_TARGET: dict[str, State] = {
+    "file": State.FILED,
+    "reject": State.REJECTED,
+    "merge": State.MERGED,
+    "self-handle": State.SELF_HANDLED,
+    "dispatch": State.DISPATCHED,
+    "acknowledge": State.HANDLING,
+    "return": State.RETURNED,
+    "report-handled": State.HANDLED,
+    "verify": State.CLOSED,  # a failed check (rework) starts from the same state
+    "suspend": State.SUSPENDED,
+}
+# handled → dispatched exists in the table, but that is rework through `verify`, not a new dispatch
+# (dashboard/services/commands.py: dispatch_case accepts filed and returned only).
+_NOT_FROM: dict[str, frozenset[State]] = {"dispatch": frozenset({State.HANDLED})}
+_OPEN = frozenset(State) - TERMINAL
+# Commands that change flags, not the state: where the command functions accept them.
+_FLAG_FROM: dict[str, frozenset[State]] = {
+    "escalate": _OPEN,  # and only while the case is at street tier
+    "supervise": _OPEN,
+    "resume": frozenset({State.SUSPENDED}),
+    "extend": frozenset({State.DISPATCHED, State.HANDLING}),  # and at most twice
+    "visit-back": frozenset({State.CLOSED}),  # once
+}
+
+
+def command_sources() -> dict[str, list[str]]:
+    """For every command, the states it may start from (the state machine plus the command functions' rules)."""
+    sources: dict[str, list[str]] = {}
+    for command in COMMANDS:
+        if command in _TARGET:
+            target = _TARGET[command]
+            states = {s for s, nexts in TRANSITIONS.items() if target in nexts} - _NOT_FROM.get(command, frozenset())
+        else:
+            states = set(_FLAG_FROM[command])
+        sources[command] = sorted(s.value for s in states)
+    return sources
+
+
+def role_commands(role: str) -> list[str]:
+    """The commands `role` may run at all (COMMAND_ROLES), in the table's order."""
+    try:
+        who = Role(role)
+    except ValueError:
+        return []
+    return [c for c in COMMANDS if who in COMMAND_ROLES[c]]
+
+
+# ---- reference data for the page ----------------------------------------------------------------------------
+
+
+def _reference() -> dict[str, Any]:
+    """Departments, streets and the district name, read once per page load."""
+    from dashboard.store.models import Department, District, Street
+
+    rt = current_app.extensions["gridcmd"]
+    with rt.session() as session:
+        departments = [
+            {"code": d.code, "name": d.name, "tier": d.tier}
+            for d in session.scalars(select(Department).order_by(Department.tier, Department.code))
+        ]
+        streets = [{"code": s.code, "name": s.name} for s in session.scalars(select(Street).order_by(Street.code))]
+        district = session.scalar(select(District.name).limit(1)) or ""
+    return {"departments": departments, "streets": streets, "district": district}
+
+
+def page_config() -> dict[str, Any]:
+    """Everything the page's JS needs before its socket connects (read from `data-config`)."""
+    settings = current_app.extensions["gridcmd"].settings
+    principal = current_principal()
+    ref = _reference()
+    role = principal.role if principal else ""
+    scope = principal.scope if principal else settings.county_code
+    return {
+        "me": {
+            "name": principal.name if principal else "",
+            "display": principal.display_name if principal else "",
+            "role": role,
+            "scope": scope,
+            "district_wide": len(scope) == 6,
+        },
+        "commands": role_commands(role),
+        "sources": command_sources(),
+        "terminal": sorted(s.value for s in TERMINAL),
+        "tabs": list(TABS_ORDER),
+        **ref,
+        "tz": settings.timezone,
+        "lang": settings.lang,
+        "i18n": bundle(("dispatch.", "state.", "source.")),
+    }
+
+
+# ---- the frame ------------------------------------------------------------------------------------------------
+
+
+def _fn(name: str) -> dict[str, str]:
+    """A dash-ag-grid function reference: `name(params)` from window.dashAgGridFunctions (assets JS)."""
+    return {"function": f"{name}(params)"}
+
+
+def _columns() -> list[dict[str, Any]]:
+    quick = _fn("dqQuickText")
+    tip = _fn("dqTip")  # long grid and department names are cut with an ellipsis; the tooltip has them whole
+    return [
+        {
+            "field": "level",
+            "headerName": t("dispatch.col.level"),
+            "width": 48,
+            "valueFormatter": _fn("dqLevel"),
+            "cellClass": _fn("dqLevelClass"),
+        },
+        {"field": "code", "headerName": t("dispatch.col.code"), "width": 168, "cellClass": "dq-mono"},
+        {
+            "field": "reported_at",
+            "headerName": t("dispatch.col.time"),
+            "width": 84,
+            "valueFormatter": _fn("dqTime"),
+            "comparator": {"function": "dqCompareReported"},
+            "sort": "desc",
+            "cellClass": "dq-mono dq-muted",
+        },
+        {
+            "field": "source",
+            "headerName": t("dispatch.col.source"),
+            "width": 82,
+            "valueFormatter": _fn("dqSource"),
+            "getQuickFilterText": quick,
+        },
+        {
+            "field": "grid_code",
+            "headerName": t("dispatch.col.grid"),
+            "flex": 3,
+            "minWidth": 150,
+            "valueFormatter": _fn("dqGrid"),
+            "tooltipValueGetter": tip,
+            "getQuickFilterText": quick,
+        },
+        {
+            "field": "category",
+            "headerName": t("dispatch.col.category"),
+            "flex": 2,
+            "minWidth": 90,
+            "valueFormatter": _fn("dqCategory"),
+            "tooltipValueGetter": tip,
+        },
+        {
+            "field": "state",
+            "headerName": t("dispatch.col.state"),
+            "width": 70,
+            "valueFormatter": _fn("dqState"),
+            "cellClass": _fn("dqStateClass"),
+            "getQuickFilterText": quick,
+        },
+        {
+            "colId": "deadline",
+            "field": "_due",
+            "headerName": t("dispatch.col.deadline"),
+            "width": 98,
+            "valueFormatter": _fn("dqCountdown"),
+            "cellClass": _fn("dqCountdownClass"),
+            "comparator": {"function": "dqCompareDue"},
+            "getQuickFilterText": {"function": "''"},
+        },
+        {
+            "field": "department_code",
+            "headerName": t("dispatch.col.department"),
+            "width": 124,
+            "valueFormatter": _fn("dqDept"),
+            "tooltipValueGetter": tip,
+            "getQuickFilterText": quick,
+        },
+        {
+            "field": "supervision_count",
+            "headerName": t("dispatch.col.supervision"),
+            "width": 46,
+            "valueFormatter": _fn("dqSupervision"),
+            "cellClass": "dq-sup",
+            "getQuickFilterText": {"function": "''"},
+        },
+        {"field": "description", "headerName": t("dispatch.col.description"), "hide": True},
+    ]
+
+
+# A dense, neutral dark theme for eight hours of reading; AG Grid's Theming API injects it (no CDN CSS).
+GRID_THEME = (
+    "themeBalham.withPart(agGrid.colorSchemeDark).withParams({"
+    "backgroundColor: '#161a20', foregroundColor: '#d9dee6', headerBackgroundColor: '#1d222a', "
+    "headerTextColor: '#9aa4b2', oddRowBackgroundColor: '#181c23', borderColor: '#2a303a', "
+    "rowHoverColor: '#222a35', selectedRowBackgroundColor: '#1f3550', accentColor: '#4c8dff', "
+    "fontFamily: ['Microsoft YaHei', 'PingFang SC', 'Noto Sans CJK SC', 'WenQuanYi Micro Hei', 'sans-serif'], "
+    "fontSize: 13, headerFontSize: 12, rowHeight: 30, headerHeight: 30, cellHorizontalPadding: 8, "
+    "wrapperBorderRadius: 0, wrapperBorder: false})"
+)
+
+
+def _queue() -> dag.AgGrid:
+    return dag.AgGrid(
+        id=QUEUE,
+        className="desk-grid",
+        columnDefs=_columns(),
+        defaultColDef={"sortable": True, "resizable": True, "suppressHeaderMenuButton": True},
+        # Rows come from the socket through the grid's JS API, never through `rowData`: with no rowData prop and
+        # no rowModelType prop, dash-ag-grid does not copy every row back into Dash props on each change.
+        rowModelType=None,
+        getRowId="params.data.code",
+        rowClassRules={
+            "dq-row-sel": "dqIsPrimary(params)",
+            "dq-row-multi": "dqIsMulti(params)",
+            "dq-row-new": "dqIsNew(params)",
+            "dq-row-a": "params.data.level === 'A'",
+        },
+        dashGridOptions={
+            "theme": {"function": GRID_THEME},
+            "isExternalFilterPresent": {"function": "dqFilterPresent(params)"},
+            "doesExternalFilterPass": {"function": "dqFilterPass(params)"},
+            "includeHiddenColumnsInQuickFilter": True,
+            "suppressCellFocus": True,
+            "animateRows": False,
+            "enableCellTextSelection": False,
+            "tooltipShowDelay": 400,
+        },
+        style={"height": "100%", "width": "100%"},
+    )
+
+
+def _map() -> dl.Map:
+    settings = current_app.extensions["gridcmd"].settings
+    children: list[Any] = []
+    if settings.tile_url:  # offline by default, like the big screen
+        children.append(dl.TileLayer(url=settings.tile_url, maxZoom=18))
+    children += [
+        dl.GeoJSON(
+            id=GRIDS,
+            url="/api/v1/grids",
+            style={"variable": "gridcmdDesk.gridStyle"},
+            onEachFeature={"variable": "gridcmdDesk.gridFeature"},
+            zoomToBounds=True,
+            interactive=False,
+        ),
+        # Mount point of the JS-drawn layers (cases, patrols, suggestions); attach is idempotent.
+        dl.LayerGroup(
+            id=LIVE,
+            eventHandlers={"add": {"variable": "gridcmdDesk.attach"}, "remove": {"variable": "gridcmdDesk.detach"}},
+        ),
+    ]
+    return dl.Map(
+        id=MAP,
+        className="desk-map",
+        center=list(DEFAULT_CENTER),
+        zoom=DEFAULT_ZOOM,
+        zoomSnap=0.25,
+        attributionControl=False,
+        boxZoom=False,  # shift+drag would zoom; shift+click is multi-select here
+        doubleClickZoom=False,
+        children=children,
+    )
+
+
+def _tab(key: str, hotkey: str) -> html.Button:
+    return html.Button(
+        className="desk-tab" + (" is-active" if key == "reported" else ""),
+        title=f"{hotkey}",
+        **{"data-tab": key},
+        children=[
+            html.Span(t(f"dispatch.tab.{key}"), className="desk-tab-label"),
+            html.Span("0", id=f"dispatch-count-{key}", className="desk-tab-count"),
+        ],
+    )
+
+
+def _legend() -> html.Div:
+    def row(cls: str, key: str) -> html.Div:
+        return html.Div(className="desk-legend-row", children=[html.I(className=cls), t(key)])
+
+    return html.Div(
+        className="desk-legend",
+        children=[
+            row("lg lg-a", "dispatch.legend.level_a"),
+            row("lg lg-b", "dispatch.legend.level_b"),
+            row("lg lg-c", "dispatch.legend.level_c"),
+            row("lg lg-n", "dispatch.legend.level_none"),
+            row("lg lg-sel", "dispatch.legend.selected"),
+            row("lg lg-patrol", "dispatch.legend.patrol"),
+        ],
+    )
+
+
+def layout(**_query: str) -> html.Div:
+    """The static frame of the desk; assets/gridcmd-dispatch.js fills in everything live."""
+    config = page_config()
+    me = config["me"]
+    scope_name = (
+        config["district"]
+        if me["district_wide"]
+        else next((s["name"] for s in config["streets"] if s["code"] == me["scope"]), me["scope"])
+    )
+    street_options = [html.Option(t("dispatch.street.all"), value="")]
+    if me["district_wide"]:
+        street_options.append(html.Option(t("dispatch.street.district"), value="district"))
+        street_options += [html.Option(s["name"], value=s["code"]) for s in config["streets"]]
+    return html.Div(
+        id=ROOT,
+        className="desk",
+        **{"data-config": json.dumps(config, ensure_ascii=False, separators=(",", ":"))},
+        children=[
+            html.Header(
+                className="desk-header",
+                children=[
+                    html.Div(
+                        className="desk-brand",
+                        children=[
+                            html.Span(className="desk-logo"),
+                            html.H1(t("dispatch.title")),
+                            html.Span(t("dispatch.subtitle"), className="desk-subtitle"),
+                        ],
+                    ),
+                    html.Div(
+                        className="desk-status",
+                        children=[
+                            html.Span(
+                                id=USER,
+                                className="desk-user",
+                                children=[
+                                    html.B(me["display"] or me["name"]),
+                                    html.Span(t(f"dispatch.role.{me['role']}")),
+                                    html.Span(scope_name),
+                                ],
+                            ),
+                            html.Span(id=CLOCK, className="desk-clock"),
+                            html.Span(
+                                id=CONN,
+                                className="desk-conn is-connecting",
+                                children=[html.I(), html.Span(t("dispatch.conn.connecting"), className="lbl")],
+                            ),
+                            html.Button(t("dispatch.sound.on"), id=MUTE, className="desk-btn desk-btn--ghost"),
+                            html.Button(t("dispatch.help") + " ?", id=HELP, className="desk-btn desk-btn--ghost"),
+                            html.A(t("dispatch.logout"), href="/logout", className="desk-btn desk-btn--ghost"),
+                        ],
+                    ),
+                ],
+            ),
+            html.Main(
+                className="desk-body",
+                children=[
+                    html.Section(
+                        className="desk-queue",
+                        children=[
+                            html.Nav(
+                                id=TABS,
+                                className="desk-tabs",
+                                children=[_tab(k, TAB_KEYS[i]) for i, k in enumerate(TABS_ORDER)],
+                            ),
+                            html.Div(
+                                className="desk-toolbar",
+                                children=[
+                                    # JS-owned: the quick-search box (an uncontrolled <input>, no Dash prop traffic).
+                                    html.Span(id=SEARCH + "-box", className="desk-search-box"),
+                                    html.Select(id=STREET, className="desk-select", children=street_options),
+                                    html.Span(id=TOTAL, className="desk-total"),
+                                    # JS-owned: the multi-selection bar (no React children).
+                                    html.Div(id=BULK, className="desk-bulk"),
+                                ],
+                            ),
+                            html.Div(className="desk-grid-wrap", children=[_queue()]),
+                        ],
+                    ),
+                    html.Section(
+                        className="desk-side",
+                        children=[
+                            html.Div(className="desk-map-wrap", children=[_map(), _legend()]),
+                            # JS-owned: the case panel (no React children, so Dash never re-renders over it).
+                            html.Section(id=PANEL, className="desk-panel"),
+                        ],
+                    ),
+                ],
+            ),
+            html.Div(id=MODAL, className="desk-modal"),
+            html.Div(id=TOASTS, className="desk-toasts"),
+        ],
+    )
+
+
+def build(server: Flask) -> dash.Dash:
+    """The dispatch desk's Dash app at /dispatch/ (dispatcher and admin only, enforced by path)."""
+    return make_dash(server, ID, layout, t("dispatch.title"))
