@@ -19,6 +19,7 @@ from dashboard.api.admin_api import build_admin_api
 from dashboard.api.auth import install_auth
 from dashboard.api.errors import install_error_handlers
 from dashboard.api.routes import build_api, build_health
+from dashboard.api.screen_feed import build_screen_feed
 from dashboard.config import Settings, get_settings
 from dashboard.live.gateway import LiveLoops, register_live_handlers
 from dashboard.runtime import Runtime
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None, *, start_loops: bool = True) ->
     loops = LiveLoops(socketio, runtime)
     server.register_blueprint(build_api(after_commit=loops.wake.set))
     server.register_blueprint(build_health())
+    server.register_blueprint(build_screen_feed())
     server.register_blueprint(build_login())
     install_error_handlers(server)
     register_live_handlers(socketio, runtime)

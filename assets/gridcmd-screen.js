@@ -1,13 +1,17 @@
-/* GridCommand big screen (/screen): the page's own Socket.IO client and map layers.
+/* GridCommand big screen (/screen): the page's own Socket.IO client, live state and map layers.
  *
  * Live state lives here, not in Dash props (Dash keeps an unbounded undo history of prop changes, and the
  * wall runs for weeks). Dash injects every assets/*.js into every page, so nothing runs until dash-leaflet
  * calls gridcmd.attach() from the screen's LayerGroup; attach is idempotent because dash-leaflet calls it again
- * whenever it re-creates the group.
+ * whenever it re-creates the group. Helpers: gridcmd-screen-map.js (patrol painter, streets, auto-tour),
+ * gridcmd-screen-sla.js (deadline status, board, ticker), gridcmd-screen-panels.js (tiles and charts).
  *
  * Protocol (DESIGN.md section 10): connect with auth {view, since}; the server answers with a `snapshot`, or
- * replays the missed `delta`s and says `synced`. Deltas are buffered until then, applied in stream-id order,
+ * replays the missed `delta`s and says `synced` {id}. Deltas are buffered until then, applied in stream-id order,
  * deduplicated by stream id and by case version. `patrols` frames carry only the patrols that moved.
+ *
+ * Everything held is bounded (cases, tombstones, ticker, board pool, pending deltas); per second the page does
+ * one pass over the held cases for deadline colours and rewrites only the DOM that changed.
  */
 (function () {
   "use strict";
@@ -15,47 +19,65 @@
   var ns = (window.gridcmd = window.gridcmd || {});
 
   var TERMINAL = { self_handled: true, rejected: true, merged: true, closed: true };
-  var RECENT_MAX = 12;
   var PENDING_MAX = 5000; // deltas buffered before snapshot/synced; past this a fresh snapshot is cheaper
   var TOMB_MAX = 4096; // versions of recently dropped cases, so a late stale row cannot resurrect one
   var HELD_MAX = 20000; // case markers drawn at most; beyond this the oldest are only counted
   var DAY_MS = 86400000;
-  var OVERDUE_SWEEP_MS = 30000;
-  var LOAD_COLORS = ["rgba(40,120,200,0.10)", "rgba(0,200,200,0.28)", "rgba(250,200,40,0.38)", "rgba(255,90,60,0.50)"];
-  var PATROL_COLORS = { available: "#3ee07a", busy: "#ffb02e", offline: "#5b6b80" };
+  var FRESH_MS = 3000; // arrival pulse (two rings, see gridcmd-screen.css)
+  var PERF_MAX = 600; // per-frame timings kept for the bench (a ring)
+  // Grid fill by open cases per 1,000 residents: none, then one colour per step band (legend in layouts/screen.py).
+  var LOAD_NONE = "rgba(40,120,200,0.08)";
+  var LOAD_COLORS = [
+    "rgba(0,190,220,0.22)",
+    "rgba(60,210,150,0.32)",
+    "rgba(230,210,50,0.40)",
+    "rgba(255,140,40,0.50)",
+    "rgba(255,60,60,0.60)",
+  ];
 
   var live = {
     map: null,
-    caseRenderer: null,
-    patrolRenderer: null,
     socket: null,
     conn: "idle", // idle | connecting | live | reconnecting | offline
-    lastId: null, // stream id of the last applied snapshot or delta
+    lastId: null, // stream id up to which this page is complete
     synced: false,
     pending: [],
-    cases: new Map(), // case id -> {row, marker, cls, deadlineMs}
+    cases: new Map(), // case id -> {row, marker, el, base, cls, deadlineMs, startMs, sla}
     tomb: new Map(), // case id -> version at which it left the open views
-    patrols: new Map(), // patrol id -> {marker, status, lon, lat}
+    patrols: new Map(), // patrol id -> [lon, lat, status]
     patrolsOnline: 0,
-    grids: new Map(), // grid code -> {layer, name, fill}; kept across remounts (overwritten by code)
+    patrolLayer: null,
+    grids: new Map(), // grid code -> {layer, name, street, pop, fill}; kept across remounts (overwritten by code)
     gridOpen: new Map(), // grid code -> open cases held
     dirtyGrids: new Set(), // bounded by the number of grids
+    streets: null, // {group, bounds, all} once /api/v1/screen/meta arrived
+    streetNames: new Map(),
+    departments: {},
     haveSnapshot: false,
+    earlySnapshot: null,
     maxSeenId: 0,
     today: 0,
     openBeyond: 0, // open cases the snapshot did not carry (it holds the newest N)
     minHeldId: Infinity,
     dayStartMs: 0,
     skewMs: 0, // server clock minus browser clock
-    recent: [], // at most RECENT_MAX rows, newest first
-    recentEls: new Map(), // case id -> <li>, same entries as `recent`
+    counts: { over: 0, red: 0 },
+    boardDirty: true,
+    ordered: [], // running cases sorted by deadline (rebuilt when boardDirty)
+    board: null,
+    ticker: null,
+    tour: null,
     strings: {},
-    scale: 1, // marker sizes follow the page's rem (16 px at 1920x1080, 32 px on a 3840x2160 wall)
+    config: {},
+    scale: 1, // sizes follow the page's rem (16 px at 1920x1080, 32 px on a 3840x2160 wall)
     tz: "Asia/Shanghai",
     lang: "zh",
-    timers: { clock: 0, sweep: 0, rollover: 0, retry: 0 },
+    timers: { tick: 0, rollover: 0, retry: 0, resize: 0 },
     renderQueued: false,
+    namesQueued: false,
     shown: {}, // last values written to the counters, to skip identical writes
+    perf: { patrols: [], deltas: [], ticks: [], draws: [] },
+    marks: {}, // milestones for the first-paint bench (performance.now())
   };
 
   // ---------------------------------------------------------------- helpers
@@ -80,55 +102,76 @@
     return document.getElementById(id);
   }
 
-  function hhmmss(iso) {
-    // reported_at is ISO with the center's offset (+08:00): the wall clock time is characters 11..19.
-    return iso ? iso.slice(11, 19) : "";
+  function now() {
+    return Date.now() + live.skewMs;
+  }
+
+  function record(list, value) {
+    list.push(value);
+    if (list.length > PERF_MAX) list.shift();
+  }
+
+  function mark(name) {
+    if (!(name in live.marks)) live.marks[name] = performance.now();
+  }
+
+  function gridName(code) {
+    var g = live.grids.get(code);
+    return g ? g.name : code || "";
   }
 
   // ---------------------------------------------------------------- grid layer (called by dash-leaflet)
 
-  function loadColor(load, steps) {
+  var gridSteps = [0.5, 1, 2, 4];
+
+  /** Open cases per 1,000 residents → a band colour. */
+  function loadColor(open, pop) {
+    if (!open) return LOAD_NONE;
+    var per = (open * 1000) / Math.max(pop || 1000, 1);
     var i = 0;
-    while (i < steps.length && load >= steps[i]) i++;
+    while (i < gridSteps.length && per >= gridSteps[i]) i++;
     return LOAD_COLORS[Math.min(i, LOAD_COLORS.length - 1)];
   }
 
-  function steps(ctx) {
-    return (ctx && ctx.hideout && ctx.hideout.steps) || [1, 3, 6];
-  }
-
-  function gridLoad(code, fallback) {
-    return live.haveSnapshot ? live.gridOpen.get(code) || 0 : fallback || 0;
-  }
-
-  var gridSteps = [1, 3, 6];
-
-  /** Style of a grid polygon: fill by open cases in it (live counts once a snapshot is in). */
+  /** Style of a grid polygon: fill by open cases per 1,000 residents (live counts once a snapshot is in). */
   ns.gridStyle = function (feature, ctx) {
-    gridSteps = steps(ctx);
-    var load = gridLoad(feature.properties.code, feature.properties.load);
+    if (ctx && ctx.hideout && ctx.hideout.steps) gridSteps = ctx.hideout.steps;
+    var p = feature.properties;
+    var open = live.haveSnapshot ? live.gridOpen.get(p.code) || 0 : p.load || 0;
     return {
-      className: "gc-grid",
       color: "#3d8fd6",
-      weight: 1,
-      opacity: 0.55,
-      fillColor: loadColor(load, gridSteps),
+      weight: 0.8,
+      opacity: 0.5,
+      fillColor: loadColor(open, p.population),
       fillOpacity: 1,
     };
   };
 
-  /** Remember each grid's layer and name, so live load can restyle just the grids that changed. */
+  /** Remember each grid's layer, name and population, so live load restyles just the grids that changed. */
   ns.gridFeature = function (feature, layer) {
     var p = feature.properties;
-    live.grids.set(p.code, { layer: layer, name: p.name, fill: "" });
+    // The style function ran just before this: remember its fill, so the snapshot restyles only loaded grids.
+    var fill = layer.options.fillColor || "";
+    live.grids.set(p.code, { layer: layer, name: p.name, street: p.street_code, pop: p.population, fill: fill });
+    mark("gridsLoaded");
     scheduleRender();
+    if (!live.namesQueued) {
+      // Once all grids are in (this runs once per feature, synchronously): redraw texts that show grid names.
+      live.namesQueued = true;
+      setTimeout(function () {
+        live.namesQueued = false;
+        mark("gridsDone");
+        maybeAllowCharts();
+        live.boardDirty = true;
+        if (live.ticker) live.ticker.build();
+      }, 0);
+    }
   };
 
   function restyleGrid(code) {
     var g = live.grids.get(code);
     if (!g) return;
-    var load = live.gridOpen.get(code) || 0;
-    var fill = loadColor(load, gridSteps);
+    var fill = loadColor(live.gridOpen.get(code) || 0, g.pop);
     if (g.fill === fill) return;
     g.fill = fill;
     g.layer.setStyle({ fillColor: fill });
@@ -141,45 +184,86 @@
     if (live.grids.has(code)) live.dirtyGrids.add(code);
   }
 
-  // ---------------------------------------------------------------- case markers (SVG, one per open case)
+  // ---------------------------------------------------------------- case markers (one DOM icon per open case)
 
-  function caseClass(row, overdue) {
-    return (
-      "case-marker case-" + row.id + " lvl-" + (row.level || "n").toLowerCase() + " st-" + row.state +
-      (overdue ? " overdue" : "")
-    );
+  function caseClass(entry) {
+    var row = entry.row;
+    return "case-marker case-" + row.id + " lvl-" + (row.level || "n").toLowerCase() + " sla-" + entry.sla + " st-" + row.state;
   }
 
-  function isOverdue(entry, now) {
-    return entry.deadlineMs > 0 && entry.deadlineMs < now;
+  function paneFor(entry) {
+    return entry.sla === "over" ? "gc-cases-over" : "gc-cases";
+  }
+
+  function timing(entry) {
+    var row = entry.row;
+    entry.deadlineMs = row.deadline ? Date.parse(row.deadline) : 0;
+    entry.startMs = entry.deadlineMs ? ns.screenSla.stageStart(row, entry.deadlineMs) : 0;
+    entry.sla = ns.screenSla.status(entry, now());
+  }
+
+  var CaseMarker = null;
+  /**
+   * An L.Marker placed with a 2D translate. Leaflet uses translate3d, which gives every one of 2,000 icons its
+   * own compositing layer; the wall then spends its main thread re-committing those layers on every animation
+   * frame of the ticker and the flashing pane.
+   */
+  function caseMarker(latlng, options) {
+    if (!CaseMarker) {
+      CaseMarker = L.Marker.extend({
+        _setPos: function (pos) {
+          this._icon._leaflet_pos = pos;
+          this._icon.style.transform = "translate(" + pos.x + "px," + pos.y + "px)";
+          this._zIndex = pos.y + this.options.zIndexOffset;
+          this._resetZIndex();
+        },
+      });
+    }
+    return new CaseMarker(latlng, options);
   }
 
   function addMarker(entry, fresh) {
     var row = entry.row;
-    entry.cls = caseClass(row, isOverdue(entry, Date.now() + live.skewMs));
-    // className is set at creation (Leaflet applies it once); later changes write the path's class directly.
-    entry.marker = L.circleMarker([row.lat, row.lon], {
-      renderer: live.caseRenderer,
-      pane: "gc-cases",
-      radius: 7 * live.scale,
-      weight: 2 * live.scale,
+    var size = Math.round(26 * live.scale);
+    entry.cls = caseClass(entry);
+    entry.marker = caseMarker([row.lat, row.lon], {
+      pane: paneFor(entry),
       interactive: false,
-      className: entry.cls + (fresh ? " fresh" : ""),
+      keyboard: false,
+      icon: L.divIcon({ className: entry.cls, html: row.level || "", iconSize: [size, size] }),
     }).addTo(live.map);
+    entry.el = entry.marker.getElement();
+    entry.base = entry.el.className.replace(entry.cls, "").replace(/\s+/g, " ").trim();
+    if (fresh) {
+      entry.el.classList.add("fresh");
+      var target = entry.el;
+      setTimeout(function () {
+        target.classList.remove("fresh");
+      }, FRESH_MS);
+    }
   }
 
-  function refreshMarker(entry, now) {
-    var cls = caseClass(entry.row, isOverdue(entry, now));
-    if (cls !== entry.cls) {
-      entry.cls = cls;
-      var path = entry.marker.getElement();
-      if (path) path.setAttribute("class", cls);
+  /** Rewrite a marker's class, letter and pane only when they changed. */
+  function refreshMarker(entry) {
+    var cls = caseClass(entry);
+    if (cls === entry.cls || !entry.el) return;
+    var fresh = entry.el.classList.contains("fresh");
+    var pane = paneFor(entry);
+    if (entry.marker.options.pane !== pane) {
+      // Overdue markers live in their own pane, which blinks as a whole (one composited layer, not N animations).
+      entry.marker.options.pane = pane;
+      live.map.getPane(pane).appendChild(entry.el);
     }
+    entry.cls = cls;
+    entry.el.className = entry.base + " " + cls + (fresh ? " fresh" : "");
+    var letter = entry.row.level || "";
+    if (entry.el.textContent !== letter) entry.el.textContent = letter;
   }
 
   function dropMarker(entry) {
     if (entry.marker) entry.marker.remove();
     entry.marker = null;
+    entry.el = null;
   }
 
   function tombstone(id, version) {
@@ -189,10 +273,12 @@
   }
 
   function holdCase(row, fresh) {
-    var entry = { row: row, marker: null, cls: "", deadlineMs: row.deadline ? Date.parse(row.deadline) : 0 };
+    var entry = { row: row, marker: null, el: null, base: "", cls: "", deadlineMs: 0, startMs: 0, sla: "none" };
+    timing(entry);
     live.cases.set(row.id, entry);
     gridAdd(row.grid_code, 1);
     addMarker(entry, fresh);
+    live.boardDirty = true;
     if (live.cases.size > HELD_MAX) {
       // Bounded memory over weeks: stop drawing the oldest held case, keep counting it as open.
       var oldestId = live.cases.keys().next().value;
@@ -205,7 +291,47 @@
     }
   }
 
-  /** Apply one CASE_ROW from a delta; returns nothing, marks counters and grids for the next render. */
+  // ---------------------------------------------------------------- alerts (ticker)
+
+  /** Ticker text, built when the ticker is drawn (grid names may arrive after the alert). */
+  function alertText(alert) {
+    return (alert.category || s("source." + alert.source)) + " · " + gridName(alert.grid);
+  }
+
+  function alertFor(kind, row, at) {
+    live.ticker.push({
+      key: kind + ":" + row.id + (kind === "supervised" ? ":" + row.supervision_count : ""),
+      kind: kind,
+      id: row.id,
+      at: at || row.updated_at || row.reported_at || "",
+      category: row.category,
+      source: row.source,
+      grid: row.grid_code,
+    });
+  }
+
+  /** Alerts from a change: a case became (or arrived as) level A, was escalated, or was supervised (督办). */
+  function alertsFrom(old, row) {
+    if (!live.ticker || TERMINAL[row.state]) return;
+    if (row.level === "A" && (!old || old.level !== "A")) alertFor("a", row);
+    if (row.tier === "district" && old && old.tier !== "district") alertFor("escalated", row);
+    if ((row.supervision_count || 0) > ((old && old.supervision_count) || 0)) alertFor("supervised", row);
+  }
+
+  /** After a snapshot: the standing alerts among open cases (A level, escalated, supervised). */
+  function seedAlerts(rows) {
+    if (!live.ticker) return;
+    for (var i = 0; i < rows.length; i++) {
+      var row = rows[i];
+      if (row.level === "A") alertFor("a", row, row.reported_at);
+      if (row.tier === "district") alertFor("escalated", row);
+      if (row.supervision_count > 0) alertFor("supervised", row);
+    }
+  }
+
+  // ---------------------------------------------------------------- applying rows
+
+  /** Apply one CASE_ROW from a delta; markers, counters and grids update on the next render. */
   function applyRow(row) {
     var held = live.cases.get(row.id);
     if (held && row.version <= held.row.version) return;
@@ -216,10 +342,8 @@
     if (isNew) {
       live.maxSeenId = row.id;
       if (Date.parse(row.reported_at) >= live.dayStartMs) live.today++;
-      pushRecent(row);
-    } else {
-      updateRecent(row);
     }
+    alertsFrom(held ? held.row : null, row);
     // An unknown, older case: one of the open cases the snapshot left out (it carries only the newest N).
     var beyond = !held && !isNew && row.id < live.minHeldId && live.openBeyond > 0;
 
@@ -228,6 +352,7 @@
         live.cases.delete(row.id);
         gridAdd(held.row.grid_code, -1);
         dropMarker(held);
+        live.boardDirty = true;
       } else if (beyond) {
         live.openBeyond--;
       }
@@ -239,26 +364,31 @@
       }
       if (held.row.lat !== row.lat || held.row.lon !== row.lon) held.marker.setLatLng([row.lat, row.lon]);
       held.row = row;
-      held.deadlineMs = row.deadline ? Date.parse(row.deadline) : 0;
-      refreshMarker(held, Date.now() + live.skewMs);
+      timing(held);
+      refreshMarker(held);
+      live.boardDirty = true;
     } else {
       if (beyond) live.openBeyond--;
-      holdCase(row, true);
+      holdCase(row, isNew);
     }
   }
 
   function applyDelta(delta) {
     if (live.lastId !== null && cmpId(delta.id, live.lastId) <= 0) return; // seen already (replay overlap)
+    var t0 = performance.now();
     var rows = delta.cases || [];
     for (var i = 0; i < rows.length; i++) applyRow(rows[i]);
     live.lastId = delta.id;
+    if (ns.screenPanels) ns.screenPanels.noteChange();
     scheduleRender();
+    record(live.perf.deltas, performance.now() - t0);
   }
 
   function applySnapshot(snap) {
     var rows = snap.cases || [];
     var k = snap.kpis || {};
     var keep = new Set();
+    live.skewMs = k.server_ms ? k.server_ms - Date.now() : 0;
     live.gridOpen.clear();
     for (var i = 0; i < rows.length; i++) {
       var row = rows[i];
@@ -268,8 +398,8 @@
         live.gridOpen.set(row.grid_code, (live.gridOpen.get(row.grid_code) || 0) + 1);
         if (held.row.lat !== row.lat || held.row.lon !== row.lon) held.marker.setLatLng([row.lat, row.lon]);
         held.row = row;
-        held.deadlineMs = row.deadline ? Date.parse(row.deadline) : 0;
-        refreshMarker(held, (k.server_ms || Date.now()));
+        timing(held);
+        refreshMarker(held);
       } else {
         live.tomb.delete(row.id);
         holdCase(row, false);
@@ -282,150 +412,137 @@
       }
     });
     live.haveSnapshot = true;
+    live.boardDirty = true;
     live.lastId = snap.id;
     live.today = k.today_reported || 0;
     live.maxSeenId = Math.max(k.max_case_id || 0, rows.length ? rows[rows.length - 1].id : 0);
     live.openBeyond = Math.max(0, (k.open || 0) - rows.length);
     live.minHeldId = rows.length ? rows[0].id : Infinity; // rows come oldest first
     live.dayStartMs = k.day_start_ms || 0;
-    live.skewMs = k.server_ms ? k.server_ms - Date.now() : 0;
     live.grids.forEach(function (_g, code) {
       live.dirtyGrids.add(code);
     });
-    mergeRecent(rows);
+    seedAlerts(rows);
     applyPatrolRows(snap.patrols || [], true);
     scheduleRollover();
     scheduleRender();
+    mark("snapshot");
+    maybeAllowCharts();
   }
 
-  // ---------------------------------------------------------------- patrols (canvas, moved incrementally)
+  // ---------------------------------------------------------------- patrols (painted off the main thread)
 
   function applyPatrolRows(rows, full) {
+    var t0 = performance.now();
     var keep = full ? new Set() : null;
     for (var i = 0; i < rows.length; i++) {
       var r = rows[i]; // [id, lon, lat, status]
-      var id = r[0];
-      var status = r[3];
-      if (keep) keep.add(id);
-      var p = live.patrols.get(id);
+      var p = live.patrols.get(r[0]);
+      if (keep) keep.add(r[0]);
       if (!p) {
-        p = {
-          marker: L.circleMarker([r[2], r[1]], {
-            renderer: live.patrolRenderer,
-            pane: "gc-patrols",
-            radius: 3 * live.scale,
-            stroke: false,
-            fillOpacity: 0.9,
-            fillColor: PATROL_COLORS[status] || PATROL_COLORS.offline,
-            interactive: false,
-          }).addTo(live.map),
-          status: status,
-          lon: r[1],
-          lat: r[2],
-        };
-        live.patrols.set(id, p);
-        if (status !== "offline") live.patrolsOnline++;
+        live.patrols.set(r[0], [r[1], r[2], r[3]]);
+        if (r[3] !== "offline") live.patrolsOnline++;
         continue;
       }
-      if (p.lon !== r[1] || p.lat !== r[2]) {
-        p.lon = r[1];
-        p.lat = r[2];
-        p.marker.setLatLng([r[2], r[1]]);
-      }
-      if (p.status !== status) {
-        live.patrolsOnline += (status !== "offline" ? 1 : 0) - (p.status !== "offline" ? 1 : 0);
-        p.status = status;
-        p.marker.setStyle({ fillColor: PATROL_COLORS[status] || PATROL_COLORS.offline });
-      }
+      if (p[2] !== r[3]) live.patrolsOnline += (r[3] !== "offline" ? 1 : 0) - (p[2] !== "offline" ? 1 : 0);
+      p[0] = r[1];
+      p[1] = r[2];
+      p[2] = r[3];
     }
     if (keep) {
       live.patrols.forEach(function (p, id) {
         if (!keep.has(id)) {
-          p.marker.remove();
-          if (p.status !== "offline") live.patrolsOnline--;
+          if (p[2] !== "offline") live.patrolsOnline--;
           live.patrols.delete(id);
         }
       });
     }
+    if (live.patrolLayer) live.patrolLayer.feed(rows, full);
     scheduleRender();
+    record(live.perf.patrols, performance.now() - t0);
   }
 
-  // ---------------------------------------------------------------- latest reports list
-
-  function recentItem(row) {
-    var li = document.createElement("li");
-    li.className = "rc-item lvl-" + (row.level || "n").toLowerCase();
-    var time = document.createElement("span");
-    time.className = "rc-time";
-    time.textContent = hhmmss(row.reported_at);
-    var cat = document.createElement("span");
-    cat.className = "rc-cat";
-    cat.textContent = row.category || s("source." + row.source);
-    var state = document.createElement("span");
-    state.className = "rc-state st-" + row.state;
-    state.textContent = s("state." + row.state);
-    var grid = document.createElement("span");
-    grid.className = "rc-grid";
-    var g = live.grids.get(row.grid_code);
-    grid.textContent = g ? g.name : row.grid_code || "";
-    var desc = document.createElement("div");
-    desc.className = "rc-desc";
-    desc.textContent = row.description || "";
-    var head = document.createElement("div");
-    head.className = "rc-head";
-    head.append(time, cat, state);
-    li.append(head, desc, grid);
-    return li;
+  /** The painter starts empty (first mount, or re-created by dash-leaflet): hand it every patrol we hold. */
+  function refeedPatrols() {
+    var rows = [];
+    live.patrols.forEach(function (p, id) {
+      rows.push([id, p[0], p[1], p[2]]);
+    });
+    live.patrolLayer.feed(rows, true);
   }
 
-  function pushRecent(row) {
-    var list = el("screen-recent-list");
-    live.recent.unshift(row);
-    var li = recentItem(row);
-    live.recentEls.set(row.id, li);
-    if (list) list.prepend(li);
-    while (live.recent.length > RECENT_MAX) {
-      var old = live.recent.pop();
-      var oldLi = live.recentEls.get(old.id);
-      live.recentEls.delete(old.id);
-      if (oldLi) oldLi.remove();
+  // ---------------------------------------------------------------- per-second pass: deadlines, board, clock
+
+  /** Recolour markers whose deadline status changed, count overdue/red, and refresh the board. */
+  function tick() {
+    var t0 = performance.now();
+    var t = now();
+    var over = 0;
+    var red = 0;
+    var dirty = live.boardDirty;
+    live.cases.forEach(function (entry) {
+      var status = ns.screenSla.status(entry, t);
+      if (status !== entry.sla) {
+        entry.sla = status;
+        refreshMarker(entry);
+        dirty = true;
+      }
+      if (status === "over") over++;
+      else if (status === "red") red++;
+    });
+    live.counts.over = over;
+    live.counts.red = red;
+    if (dirty) {
+      var ordered = [];
+      live.cases.forEach(function (entry) {
+        if (entry.sla !== "none" && entry.sla !== "paused") ordered.push(entry);
+      });
+      ordered.sort(function (a, b) {
+        return a.deadlineMs - b.deadlineMs || a.row.id - b.row.id;
+      });
+      live.ordered = ordered;
+      live.boardDirty = false;
     }
+    if (live.board) live.board.render(live.ordered, over, t);
+    writeClock(t);
+    render();
+    record(live.perf.ticks, performance.now() - t0);
   }
 
-  function updateRecent(row) {
-    var li = live.recentEls.get(row.id);
-    if (!li) return;
-    for (var i = 0; i < live.recent.length; i++) if (live.recent[i].id === row.id) live.recent[i] = row;
-    var state = li.querySelector(".rc-state");
-    state.className = "rc-state st-" + row.state;
-    state.textContent = s("state." + row.state);
-    if (row.category) li.querySelector(".rc-cat").textContent = row.category;
-    li.className = "rc-item lvl-" + (row.level || "n").toLowerCase();
+  function describe(entry) {
+    var row = entry.row;
+    var dept = row.department_code ? live.departments[row.department_code] || row.department_code : "";
+    var parts = [s("state." + row.state), gridName(row.grid_code)];
+    if (dept) parts.push(dept);
+    return { cat: row.category || s("source." + row.source), where: parts.join(" · ") };
   }
 
-  /** After a snapshot: the newest reports among what we showed and what the snapshot holds. */
-  function mergeRecent(rows) {
-    var byId = new Map();
-    live.recent.forEach(function (r) {
-      byId.set(r.id, r);
+  var clockFmt = null;
+  function writeClock(t) {
+    var node = el("screen-clock");
+    if (!node) return;
+    if (!clockFmt) {
+      clockFmt = new Intl.DateTimeFormat(live.lang === "en" ? "en-GB" : "zh-CN", {
+        timeZone: live.tz,
+        year: "numeric",
+        month: "2-digit",
+        day: "2-digit",
+        weekday: live.lang === "en" ? "short" : "long",
+        hour: "2-digit",
+        minute: "2-digit",
+        second: "2-digit",
+        hourCycle: "h23",
+      });
+    }
+    // "2026-11-22 星期日 18:48:51" whatever the locale's own punctuation.
+    var p = {};
+    clockFmt.formatToParts(new Date(t)).forEach(function (part) {
+      p[part.type] = part.value;
     });
-    for (var i = Math.max(0, rows.length - RECENT_MAX); i < rows.length; i++) byId.set(rows[i].id, rows[i]);
-    var merged = Array.from(byId.values()).sort(function (a, b) {
-      return b.id - a.id;
-    });
-    live.recent = merged.slice(0, RECENT_MAX);
-    live.recentEls.clear();
-    var list = el("screen-recent-list");
-    if (!list) return;
-    var items = live.recent.map(function (r) {
-      var li = recentItem(r);
-      live.recentEls.set(r.id, li);
-      return li;
-    });
-    list.replaceChildren.apply(list, items);
+    node.textContent = p.year + "-" + p.month + "-" + p.day + " " + p.weekday + " " + p.hour + ":" + p.minute + ":" + p.second;
   }
 
-  // ---------------------------------------------------------------- counters, clock, connection indicator
+  // ---------------------------------------------------------------- counters
 
   function scheduleRender() {
     if (live.renderQueued) return;
@@ -445,8 +562,13 @@
     var ready = live.haveSnapshot;
     writeNum("screen-kpi-today", ready ? live.today : null);
     writeNum("screen-kpi-open", ready ? live.cases.size + live.openBeyond : null);
+    writeNum("screen-kpi-overdue", ready ? live.counts.over : null);
+    writeNum("screen-kpi-warning", ready ? live.counts.red : null);
     writeNum("screen-kpi-patrols", ready ? live.patrolsOnline : null);
     writeNum("screen-kpi-grids", live.grids.size || null);
+    writeNum("screen-board-overdue", ready ? live.counts.over : null);
+    writeNum("screen-board-warning", ready ? live.counts.red : null);
+    if (ready && ns.screenPanels) ns.screenPanels.renderTiles();
     if (live.dirtyGrids.size) {
       live.dirtyGrids.forEach(restyleGrid);
       live.dirtyGrids.clear();
@@ -463,54 +585,40 @@
     if (label) label.textContent = s(key || "screen.connecting");
   }
 
-  function startClock() {
-    if (live.timers.clock) return;
-    var fmt = new Intl.DateTimeFormat(live.lang === "en" ? "en-GB" : "zh-CN", {
-      timeZone: live.tz,
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      weekday: live.lang === "en" ? "short" : "long",
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
-      hourCycle: "h23",
-    });
-    var tick = function () {
-      var node = el("screen-clock");
-      if (!node) return;
-      // "2026-11-22 星期日 18:48:51" whatever the locale's own punctuation.
-      var p = {};
-      fmt.formatToParts(new Date(Date.now() + live.skewMs)).forEach(function (part) {
-        p[part.type] = part.value;
-      });
-      node.textContent = p.year + "-" + p.month + "-" + p.day + " " + p.weekday + " " + p.hour + ":" + p.minute + ":" + p.second;
-    };
-    tick();
-    live.timers.clock = setInterval(tick, 1000);
-  }
-
-  /** Cases pass their deadline without any delta: re-check now and then, touching only markers that flip. */
-  function startOverdueSweep() {
-    if (live.timers.sweep) return;
-    live.timers.sweep = setInterval(function () {
-      var now = Date.now() + live.skewMs;
-      live.cases.forEach(function (entry) {
-        refreshMarker(entry, now);
-      });
-    }, OVERDUE_SWEEP_MS);
-  }
-
   /** "Today" restarts at local midnight: ask for a fresh snapshot then (jittered, so walls don't stampede). */
   function scheduleRollover() {
     clearTimeout(live.timers.rollover);
     if (!live.dayStartMs) return;
-    var wait = live.dayStartMs + DAY_MS - (Date.now() + live.skewMs) + 2000 + Math.random() * 20000;
+    var wait = live.dayStartMs + DAY_MS - now() + 2000 + Math.random() * 20000;
     live.timers.rollover = setTimeout(resync, Math.max(60000, wait)); // floor: never loop on a skewed clock
   }
 
   function pastMidnight() {
-    return live.dayStartMs && Date.now() + live.skewMs >= live.dayStartMs + DAY_MS;
+    return live.dayStartMs && now() >= live.dayStartMs + DAY_MS;
+  }
+
+  // ---------------------------------------------------------------- street pressure (auto-tour)
+
+  /** Streets by how pressing their open cases are: overdue weighs most, then red, amber and level A. */
+  function streetPressure() {
+    var by = new Map();
+    live.cases.forEach(function (entry) {
+      var code = entry.row.street_code;
+      var p = by.get(code);
+      if (!p) by.set(code, (p = { code: code, name: live.streetNames.get(code) || code, over: 0, red: 0, amber: 0, a: 0, open: 0 }));
+      p.open++;
+      if (entry.sla === "over") p.over++;
+      else if (entry.sla === "red") p.red++;
+      else if (entry.sla === "amber") p.amber++;
+      if (entry.row.level === "A") p.a++;
+    });
+    var list = Array.from(by.values());
+    list.forEach(function (p) {
+      p.score = p.over * 5 + p.red * 3 + p.amber + p.a * 2 + p.open * 0.2;
+    });
+    return list.sort(function (a, b) {
+      return b.score - a.score;
+    });
   }
 
   // ---------------------------------------------------------------- socket
@@ -522,13 +630,17 @@
     live.socket.emit("resync");
   }
 
-  function flushPending() {
+  function flushPending(coveredId) {
     var buffered = live.pending;
     live.pending = [];
     buffered.sort(function (a, b) {
       return cmpId(a.id, b.id);
     });
     for (var i = 0; i < buffered.length; i++) applyDelta(buffered[i]);
+    if (live.board) tick(); // counters, colours and the board reflect the new state at once, not next second
+    // A replay leaves out rows outside our scope (street rooms), yet `synced.id` covers them: resume from there,
+    // after applying what was replayed (setting it first would discard the replayed deltas as already seen).
+    if (coveredId && (live.lastId === null || cmpId(coveredId, live.lastId) > 0)) live.lastId = coveredId;
     live.synced = true;
     setConn("live");
   }
@@ -579,11 +691,16 @@
       }
     });
     socket.on("snapshot", function (snap) {
+      if (!live.map) {
+        live.earlySnapshot = snap; // connected before the map mounted: applied by attach()
+        return;
+      }
       applySnapshot(snap);
-      flushPending();
+      flushPending(null);
     });
-    socket.on("synced", function () {
-      flushPending();
+    socket.on("synced", function (msg) {
+      if (!live.haveSnapshot) return; // only after a snapshot has been applied can a replay be complete
+      flushPending(msg && msg.id);
       if (pastMidnight()) resync(); // we were away over midnight: today's counter needs a fresh base
     });
     socket.on("delta", function (delta) {
@@ -611,23 +728,126 @@
     return pane;
   }
 
+  function loadMeta() {
+    fetch("/api/v1/screen/meta", { credentials: "same-origin" })
+      .then(function (r) {
+        if (!r.ok) throw new Error("meta " + r.status);
+        return r.json();
+      })
+      .then(function (meta) {
+        if (!live.map) return;
+        live.departments = meta.departments || {};
+        meta.streets.features.forEach(function (f) {
+          live.streetNames.set(f.properties.code, f.properties.name);
+        });
+        if (live.streets) live.streets.group.remove();
+        live.streets = ns.screenMap.drawStreets(live.map, meta.streets, live.scale);
+        var district = el("screen-district");
+        if (district && meta.district) district.textContent = meta.district.name + " · " + s("screen.subtitle");
+        live.boardDirty = true;
+        mark("meta");
+      })
+      .catch(function () {
+        setTimeout(function () {
+          if (live.map) loadMeta();
+        }, 10000);
+      });
+  }
+
   function buildLayers(map) {
+    ensurePane(map, "gc-streets", 420);
     ensurePane(map, "gc-patrols", 440);
+    ensurePane(map, "gc-labels", 445);
     ensurePane(map, "gc-cases", 450);
-    live.patrolRenderer = L.canvas({ pane: "gc-patrols", padding: 0.2 });
-    live.caseRenderer = L.svg({ pane: "gc-cases", padding: 0.2 });
+    ensurePane(map, "gc-cases-over", 455).classList.add("gc-blink-pane");
+    live.patrolLayer = ns.screenMap.patrolLayer({
+      workerUrl: live.config.workerUrl,
+      scale: live.scale,
+      clusterBelowZoom: live.config.clusterBelowZoom,
+      onDrawn: function (m) {
+        record(live.perf.draws, m.ms);
+        mark("patrolsDrawn");
+      },
+    });
+    live.patrolLayer.addTo(map);
+    refeedPatrols();
   }
 
   function readConfig() {
     var root = el("screen-root");
     try {
       live.strings = JSON.parse(root.getAttribute("data-i18n") || "{}");
+      live.config = JSON.parse(root.getAttribute("data-config") || "{}");
     } catch (_e) {
       live.strings = {};
+      live.config = {};
     }
     live.tz = root.getAttribute("data-tz") || live.tz;
     live.lang = root.getAttribute("data-lang") || live.lang;
     live.scale = parseFloat(getComputedStyle(document.documentElement).fontSize) / 16 || 1;
+    if (live.config.loadSteps) gridSteps = live.config.loadSteps;
+  }
+
+  function readTemplate() {
+    try {
+      return JSON.parse(el("screen-root").getAttribute("data-chart-template") || "null");
+    } catch (_e) {
+      return null;
+    }
+  }
+
+  /**
+   * The live map is complete (snapshot applied, grids drawn): once it has been painted, let the charts load
+   * Plotly, whose evaluation holds the main thread for a second or more.
+   */
+  function maybeAllowCharts() {
+    if (!live.haveSnapshot || !("gridsDone" in live.marks) || !ns.screenPanels) return;
+    requestAnimationFrame(function () {
+      requestAnimationFrame(function () {
+        mark("mapPainted"); // the frame with the complete map has been produced (first-paint bench)
+        setTimeout(ns.screenPanels.allowCharts, 300);
+      });
+    });
+  }
+
+  function startPanels() {
+    var board = el("screen-board-list");
+    if (board) live.board = new ns.screenSla.Board(board, live.strings, describe);
+    var track = el("screen-ticker");
+    if (track) live.ticker = new ns.screenSla.Ticker(track, live.strings, live.scale, alertText);
+    ns.screenPanels.start({
+      strings: live.strings,
+      scale: live.scale,
+      periodS: live.config.summaryPeriodS || 60,
+      template: readTemplate(),
+      today: function () {
+        return live.today;
+      },
+    });
+    live.tour = new ns.screenMap.Tour(live.map, {
+      captionId: "screen-tour",
+      idleS: live.config.tourIdleS || 60,
+      stepS: live.config.tourStepS || 20,
+      strings: live.strings,
+      streets: function () {
+        return live.streets;
+      },
+      pressure: streetPressure,
+    });
+    live.tour.start();
+    // Align the per-second pass to the wall clock so countdowns tick with the header clock.
+    live.timers.tick = setTimeout(function () {
+      tick();
+      live.timers.tick = setInterval(tick, 1000);
+    }, 1000 - (Date.now() % 1000));
+    window.addEventListener("resize", onResize);
+  }
+
+  function onResize() {
+    clearTimeout(live.timers.resize);
+    live.timers.resize = setTimeout(function () {
+      if (live.board) live.board.fit();
+    }, 300);
   }
 
   function teardown() {
@@ -640,6 +860,12 @@
       clearInterval(live.timers[k]);
       live.timers[k] = 0;
     });
+    window.removeEventListener("resize", onResize);
+    if (ns.screenPanels) ns.screenPanels.stop();
+    if (live.tour) live.tour.stop();
+    if (live.ticker) live.ticker.destroy();
+    if (live.patrolLayer) live.patrolLayer.remove();
+    live.tour = live.ticker = live.board = live.patrolLayer = live.streets = null;
     live.socket = null;
     live.map = null;
     live.cases.clear();
@@ -648,12 +874,12 @@
     live.patrolsOnline = 0;
     live.gridOpen.clear();
     live.dirtyGrids.clear();
-    live.recent = [];
-    live.recentEls.clear();
+    live.ordered = [];
     live.pending = [];
     live.lastId = null;
     live.synced = false;
     live.haveSnapshot = false;
+    live.earlySnapshot = null;
     live.shown = {};
     live.conn = "idle";
   }
@@ -665,14 +891,40 @@
     if (live.map !== map) {
       if (live.map) teardown(); // a new map (page re-created): start clean, the server sends a snapshot
       live.map = map;
+      mark("attach");
       readConfig();
       buildLayers(map);
-      startClock();
-      startOverdueSweep();
+      loadMeta();
+      startPanels();
     }
     startSocket();
+    setConn(live.conn);
+    if (live.earlySnapshot) {
+      var snap = live.earlySnapshot;
+      live.earlySnapshot = null;
+      applySnapshot(snap);
+      flushPending(null);
+    }
     scheduleRender();
   };
+
+  /**
+   * On the big screen's own URL, start what takes the server longest before Dash has even rendered the map: the
+   * socket (its snapshot is held until attach) and the grid polygons (the map's later request is answered from
+   * the browser cache with a 304).
+   */
+  function early() {
+    if (location.pathname.indexOf("/screen") !== 0 || typeof window.io !== "function" || live.socket) return;
+    mark("early");
+    fetch("/api/v1/screen/grids", { credentials: "same-origin" })
+      .then(function (r) {
+        return r.arrayBuffer();
+      })
+      .catch(function () {});
+    startSocket();
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", early);
+  else early();
 
   /** dash-leaflet removes the group when it re-creates it (attach follows at once) or leaves the page. */
   ns.detach = function () {
@@ -681,7 +933,17 @@
     }, 1000);
   };
 
-  // Read-only handle for tests and the latency bench; `_socket` lets a test force a disconnect.
+  function summary(list) {
+    var sorted = list.slice().sort(function (a, b) {
+      return a - b;
+    });
+    var at = function (q) {
+      return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] : null;
+    };
+    return { n: sorted.length, p50: at(0.5), p95: at(0.95), max: sorted.length ? sorted[sorted.length - 1] : null };
+  }
+
+  // Read-only handle for tests and benches; `_socket` lets a test force a disconnect.
   window.gridcmdLive = Object.freeze({
     get lastId() {
       return live.lastId;
@@ -695,15 +957,54 @@
     get _socket() {
       return live.socket;
     },
+    get _map() {
+      return live.map;
+    },
     openCount: function () {
       return live.cases.size;
+    },
+    caseIds: function () {
+      return Array.from(live.cases.keys()).sort(function (a, b) {
+        return a - b;
+      });
+    },
+    sla: function (id) {
+      var entry = live.cases.get(id);
+      return entry ? entry.sla : null;
+    },
+    gridCount: function () {
+      return live.grids.size;
     },
     patrolCount: function () {
       return live.patrols.size;
     },
     patrol: function (id) {
       var p = live.patrols.get(id);
-      return p ? [p.lon, p.lat, p.status] : null;
+      return p ? p.slice() : null;
+    },
+    patrolLayer: function () {
+      return live.patrolLayer ? live.patrolLayer.stats() : null;
+    },
+    tickerKeys: function () {
+      return live.ticker ? live.ticker.text() : "";
+    },
+    pressure: streetPressure,
+    tourNext: function () {
+      if (live.tour) {
+        live.tour.lastTouch = 0;
+        live.tour.next();
+      }
+    },
+    summaryFetches: function () {
+      return ns.screenPanels ? ns.screenPanels.fetches() : 0;
+    },
+    marks: function () {
+      return Object.assign({}, live.marks);
+    },
+    perf: function (raw) {
+      var p = live.perf;
+      if (raw) return { patrols: p.patrols.slice(), deltas: p.deltas.slice(), ticks: p.ticks.slice(), draws: p.draws.slice() };
+      return { patrols: summary(p.patrols), deltas: summary(p.deltas), ticks: summary(p.ticks), draws: summary(p.draws) };
     },
   });
 })();

@@ -28,8 +28,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "screen.reconnecting": {"zh": "重连中", "en": "Reconnecting"},
     "screen.offline": {"zh": "已断开", "en": "Disconnected"},
     "screen.unit.cases": {"zh": "件", "en": ""},
-    "screen.unit.patrols": {"zh": "人", "en": ""},
-    "screen.unit.grids": {"zh": "个", "en": ""},
     "screen.panel.today": {"zh": "今日态势", "en": "Today"},
     "screen.panel.vs": {"zh": "较昨日同时", "en": "vs same time yesterday"},
     "screen.tile.reported": {"zh": "今日上报", "en": "Reported"},

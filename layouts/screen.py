@@ -1,20 +1,27 @@
 """Big screen 大屏 at /screen: the command hall's live picture, unattended for weeks.
 
-Dash renders only the static frame (header, map, empty panels). Everything live — case markers, patrol dots,
-counters, the latest-reports list, grid load colours — is drawn by `assets/gridcmd-screen.js` from its own
-Socket.IO client, so no high-rate data ever passes through Dash props (DESIGN.md section 11: Dash keeps an
-unbounded undo history of prop changes).
+Dash renders only the static frame: header, panels, chart containers and the map with its grid layer.
+Everything live — case markers, patrols, the deadline board, the alert ticker, counters, grid load colours — is
+drawn by `assets/gridcmd-screen*.js` from its own Socket.IO client, and the same JS refreshes the KPI tiles and
+charts from `/api/v1/screen/summary` about once a minute (Plotly.react into plain divs). No live data ever
+passes through Dash props: Dash keeps an unbounded undo history of prop changes (DESIGN.md section 11), so a
+wall that runs for weeks must not feed them. The patrol layer is painted in a Web Worker on an OffscreenCanvas;
+its script lives outside assets/ (Dash would inject it into the page) and is served by a route added here.
 """
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
+from typing import Any
 
 import dash
 import dash_leaflet as dl
+import plotly.io as pio
 from dash import html
-from flask import Flask
+from flask import Flask, Response
 
+from dashboard.api.screen_feed import RANKING_DAYS
 from dashboard.config import get_settings
 from layouts.dash_app import make_dash
 from layouts.i18n import bundle, t
@@ -26,67 +33,156 @@ CONN = "screen-conn"
 MAP = "screen-map"
 GRIDS = "screen-grids"
 LIVE = "screen-live"
-RECENT = "screen-recent-list"
-KPI_TODAY = "screen-kpi-today"
-KPI_OPEN = "screen-kpi-open"
-KPI_PATROLS = "screen-kpi-patrols"
-KPI_GRIDS = "screen-kpi-grids"
+TOUR = "screen-tour"
+TICKER = "screen-ticker"
+BOARD = "screen-board-list"
+# KPI tiles: today's counts (the first is live from deltas) and rates, each with a change against yesterday.
+TILES = (("today", "reported"), ("filed", "filed"), ("closed", "closed"), ("self", "self_handled"))
+RATES = ("handle_rate", "on_time_close_rate", "first_time_rate", "satisfaction_rate")
+STATS = (("open", "amber"), ("overdue", "red"), ("warning", "orange"), ("patrols", "green"), ("grids", "blue"))
+CHARTS = ("major", "source", "trend", "ranking")
 
-# Open cases per grid at which the fill turns warmer; read by gridcmd.gridStyle through `hideout`.
-LOAD_STEPS = (1, 3, 6)
+WORKER_ROUTE = "/screen/_worker/patrols.js"
+WORKER_FILE = Path(__file__).with_name("screen_worker.js")
+
+# Open cases per 1,000 residents at which a grid's fill steps up (read by gridcmd.gridStyle via `hideout`).
+LOAD_STEPS = (0.5, 1, 2, 4)
+# Patrols are drawn as clusters below this zoom and one dot each at or above it.
+CLUSTER_BELOW_ZOOM = 12.5
+SUMMARY_PERIOD_S = 60  # tiles and charts; sooner (but at most every 20 s) after deltas arrive
+TOUR_IDLE_S = 60  # nobody touched the map for this long: the auto-tour starts
+TOUR_STEP_S = 20  # each stop of the tour
 # Until the grids load and fit the view (zoomToBounds), show the demo county (Tongzhou) rather than (0, 0).
 DEFAULT_CENTER = (39.80, 116.70)
 DEFAULT_ZOOM = 11
 
 
-def _kpi(kpi_id: str, label_key: str, unit_key: str, tone: str) -> html.Div:
+def _tile(kind: str, key: str, label_key: str, unit_key: str = "") -> html.Div:
+    """A KPI tile: label, big number (filled by the JS) and its change against the same time yesterday."""
+    value_id = f"screen-kpi-{key}" if kind == "count" else f"screen-rate-{key}"
     return html.Div(
-        className=f"screen-kpi screen-kpi--{tone}",
+        className=f"screen-tile screen-tile--{kind}",
         children=[
-            html.Div(t(label_key), className="screen-kpi-label"),
+            html.Div(t(label_key), className="screen-tile-label"),
             html.Div(
-                className="screen-kpi-value",
-                children=[html.Span("—", id=kpi_id, className="screen-kpi-num"), html.Span(t(unit_key))],
+                className="screen-tile-value",
+                children=[
+                    html.Span("—", id=value_id, className="screen-tile-num"),
+                    html.Span(t(unit_key) if unit_key else "%", className="screen-tile-unit"),
+                ],
             ),
+            html.Div("", id=f"{value_id}-delta", className="screen-tile-delta"),
         ],
     )
 
 
-def _legend_row(swatch: str, label_key: str) -> html.Div:
-    return html.Div(className="screen-legend-row", children=[html.Span(className=f"sw {swatch}"), t(label_key)])
+def _panel(title: Any, body: Any, extra_class: str = "", title_extra: Any = None) -> html.Section:
+    head = [html.H2(title, className="screen-panel-title")]
+    if title_extra is not None:
+        head.append(title_extra)
+    return html.Section(
+        className=f"screen-panel {extra_class}".strip(),
+        children=[html.Div(head, className="screen-panel-head"), body],
+    )
+
+
+def _kpi_panel() -> html.Section:
+    counts = [_tile("count", key, f"screen.tile.{name}", "screen.unit.cases") for key, name in TILES]
+    rates = [_tile("rate", key, f"screen.rate.{key}") for key in RATES]
+    return _panel(
+        t("screen.panel.today"),
+        html.Div(className="screen-tiles", children=[*counts, *rates]),
+        "screen-panel--kpis",
+        html.Span(t("screen.panel.vs"), className="screen-panel-note"),
+    )
+
+
+def chart_template() -> dict[str, Any]:
+    """Plotly's dark template, tuned for the wall: transparent backgrounds, the hall's font and palette (the JS
+    hands it to every chart's layout)."""
+    template = pio.templates["plotly_dark"].to_plotly_json()
+    template["layout"].update(
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        font={"family": '"Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", sans-serif', "color": "#cfe3ff"},
+        colorway=["#2ee6ff", "#ffb02e", "#3ee07a", "#4da3ff", "#ff6b6b", "#b18cff", "#ffd60a", "#8aa4c4"],
+    )
+    return template
+
+
+def _chart(name: str, title: str, extra: Any = None) -> html.Section:
+    # A plain container, not dcc.Graph: dcc.Graph loads plotly.js (4.8 MB, ~1.3 s of main-thread evaluation on
+    # the reference machine) the moment it mounts, in the middle of the map's first paint. The JS loads Plotly
+    # itself once the live picture is complete and draws with Plotly.react; figures never pass through Dash props.
+    graph = html.Div(id=f"screen-chart-{name}", className="screen-chart")
+    return _panel(
+        title, html.Div(graph, className="screen-chart-box"), f"screen-panel--chart screen-panel--{name}", extra
+    )
+
+
+def _board() -> html.Section:
+    counts = html.Div(
+        className="screen-board-counts",
+        children=[
+            html.Span([t("screen.board.overdue"), " ", html.B("0", id="screen-board-overdue")], className="bc-over"),
+            html.Span([t("screen.board.warning"), " ", html.B("0", id="screen-board-warning")], className="bc-warn"),
+            html.Span("", id="screen-board-page", className="bc-page"),
+        ],
+    )
+    return _panel(
+        t("screen.board.title"),
+        html.Ol(id=BOARD, className="screen-board-list", **{"data-empty": t("screen.board.empty")}),
+        "screen-panel--board",
+        counts,
+    )
+
+
+def _stat(key: str, tone: str) -> html.Div:
+    return html.Div(
+        className=f"screen-stat screen-stat--{tone}",
+        children=[
+            html.Span(t(f"screen.stat.{key}"), className="screen-stat-label"),
+            html.B("—", id=f"screen-kpi-{key}"),
+        ],
+    )
+
+
+def _legend_row(swatch: str, label: str) -> html.Div:
+    return html.Div(className="screen-legend-row", children=[html.Span(className=f"sw {swatch}"), label])
 
 
 def _legend() -> html.Div:
+    ramp = [html.Span(className=f"ramp-step load-{i}") for i in range(len(LOAD_STEPS) + 1)]
+    labels = [html.Span("0")] + [html.Span(f"{step:g}") for step in LOAD_STEPS]
     return html.Div(
         className="screen-legend",
         children=[
-            html.Div(t("screen.legend.cases"), className="screen-legend-title"),
-            _legend_row("sw-case lvl-a", "screen.legend.level_a"),
-            _legend_row("sw-case lvl-b", "screen.legend.level_b"),
-            _legend_row("sw-case lvl-c", "screen.legend.level_c"),
-            _legend_row("sw-case lvl-n", "screen.legend.level_none"),
-            _legend_row("sw-case overdue", "screen.legend.overdue"),
+            html.Div(t("screen.legend.sla"), className="screen-legend-title"),
+            _legend_row("sw-case sla-green", t("screen.legend.sla_green")),
+            _legend_row("sw-case sla-amber", t("screen.legend.sla_amber")),
+            _legend_row("sw-case sla-red", t("screen.legend.sla_red")),
+            _legend_row("sw-case sla-over", t("screen.legend.sla_over")),
+            _legend_row("sw-case sla-none", t("screen.legend.sla_none")),
             html.Div(t("screen.legend.patrols"), className="screen-legend-title"),
-            _legend_row("sw-patrol available", "screen.legend.available"),
-            _legend_row("sw-patrol busy", "screen.legend.busy"),
+            _legend_row("sw-patrol available", t("screen.legend.available")),
+            _legend_row("sw-patrol busy", t("screen.legend.busy")),
+            _legend_row("sw-cluster", t("screen.legend.cluster")),
             html.Div(t("screen.legend.load"), className="screen-legend-title"),
-            html.Div(
-                className="screen-legend-ramp",
-                children=[html.Span(t("screen.legend.load_low")), html.I(), html.Span(t("screen.legend.load_high"))],
-            ),
+            html.Div(ramp, className="screen-legend-ramp"),
+            html.Div(labels, className="screen-legend-ramp-labels"),
         ],
     )
 
 
 def _map() -> dl.Map:
     settings = get_settings()
-    children: list = []
+    children: list[Any] = []
     if settings.tile_url:  # offline by default: a wall in a command hall often has no internet
         children.append(dl.TileLayer(url=settings.tile_url, maxZoom=18))
     children += [
         dl.GeoJSON(
             id=GRIDS,
-            url="/api/v1/grids",
+            url="/api/v1/screen/grids",  # pre-encoded, revalidated with an ETag; load comes from the snapshot
             style={"variable": "gridcmd.gridStyle"},
             onEachFeature={"variable": "gridcmd.gridFeature"},
             hideout={"steps": list(LOAD_STEPS)},
@@ -107,85 +203,118 @@ def _map() -> dl.Map:
         zoomSnap=0.25,
         zoomControl=False,
         attributionControl=False,
+        # 8,000 grid polygons on one canvas: restyling a grid repaints only its neighbourhood, and no DOM node
+        # per polygon. trackViewport off: the auto-tour moves the map for weeks, and every viewport write
+        # would be a Dash prop change kept in the undo history.
+        preferCanvas=True,
+        trackViewport=False,
         children=children,
     )
 
 
+def client_config() -> dict[str, Any]:
+    """Settings the page's JS reads once (data-config on the root)."""
+    return {
+        "loadSteps": list(LOAD_STEPS),
+        "clusterBelowZoom": CLUSTER_BELOW_ZOOM,
+        "summaryPeriodS": SUMMARY_PERIOD_S,
+        "tourIdleS": TOUR_IDLE_S,
+        "tourStepS": TOUR_STEP_S,
+        "workerUrl": WORKER_ROUTE,
+    }
+
+
 def layout(**_query: str) -> html.Div:
-    """The static frame of the big screen; the live parts are filled in by assets/gridcmd-screen.js."""
+    """The static frame of the big screen; the live parts are filled in by assets/gridcmd-screen*.js."""
     settings = get_settings()
-    # Read once by the page's JS: UI strings in the configured language and the center's time zone.
     data = {
         "data-i18n": json.dumps(bundle(("screen.", "state.", "source.")), ensure_ascii=False),
         "data-tz": settings.timezone,
         "data-lang": settings.lang,
+        "data-config": json.dumps(client_config()),
+        "data-chart-template": json.dumps(chart_template(), ensure_ascii=False),
     }
-    return html.Div(
-        id=ROOT,
-        className="screen",
-        **data,
+    header = html.Header(
+        className="screen-header",
         children=[
-            html.Header(
-                className="screen-header",
+            html.Div(
+                className="screen-brand",
                 children=[
-                    html.Div(
-                        className="screen-brand",
-                        children=[
-                            html.Span(className="screen-emblem"),
-                            html.H1(t("screen.title")),
-                            html.Span(t("screen.subtitle"), className="screen-subtitle"),
-                        ],
-                    ),
-                    html.Div(
-                        className="screen-status",
-                        children=[
-                            html.Div(id=CLOCK, className="screen-clock"),
-                            html.Div(
-                                id=CONN,
-                                className="screen-conn is-connecting",
-                                children=[
-                                    html.Span(className="screen-conn-dot"),
-                                    html.Span(t("screen.connecting"), className="screen-conn-label"),
-                                ],
-                            ),
-                        ],
-                    ),
+                    html.Span(className="screen-emblem"),
+                    html.H1(t("screen.title")),
+                    html.Span(t("screen.subtitle"), id="screen-district", className="screen-subtitle"),
                 ],
             ),
-            html.Main(
-                className="screen-body",
+            html.Div(
+                className="screen-status",
                 children=[
-                    html.Section(className="screen-map-wrap", children=[_map(), _legend()]),
-                    html.Aside(
-                        className="screen-side",
+                    html.Div(id=CLOCK, className="screen-clock"),
+                    html.Div(
+                        id=CONN,
+                        className="screen-conn is-connecting",
                         children=[
-                            html.Div(
-                                className="screen-kpis",
-                                children=[
-                                    _kpi(KPI_TODAY, "screen.today", "screen.unit.cases", "cyan"),
-                                    _kpi(KPI_OPEN, "screen.open", "screen.unit.cases", "amber"),
-                                    _kpi(KPI_PATROLS, "screen.patrols", "screen.unit.patrols", "green"),
-                                    _kpi(KPI_GRIDS, "screen.grids", "screen.unit.grids", "blue"),
-                                ],
-                            ),
-                            html.Section(
-                                className="screen-recent",
-                                children=[
-                                    html.H2(t("screen.recent"), className="screen-panel-title"),
-                                    # No React children: the JS owns the items (CSS shows data-empty).
-                                    html.Ol(
-                                        id=RECENT, className="screen-recent-list", **{"data-empty": t("screen.empty")}
-                                    ),
-                                ],
-                            ),
+                            html.Span(className="screen-conn-dot"),
+                            html.Span(t("screen.connecting"), className="screen-conn-label"),
                         ],
                     ),
                 ],
             ),
         ],
     )
+    stats = html.Div(
+        className="screen-stats",
+        children=[_stat(key, tone) for key, tone in STATS],
+    )
+    ticker = html.Div(
+        className="screen-ticker",
+        children=[
+            html.Div(t("screen.ticker.title"), className="screen-ticker-title"),
+            html.Div(
+                className="screen-ticker-window",
+                children=html.Div(
+                    id=TICKER, className="screen-ticker-track", **{"data-empty": t("screen.ticker.empty")}
+                ),
+            ),
+        ],
+    )
+    centre = html.Section(
+        className="screen-centre",
+        children=[
+            html.Div(
+                className="screen-map-wrap",
+                children=[_map(), stats, _legend(), html.Div(id=TOUR, className="screen-tour")],
+            ),
+            ticker,
+        ],
+    )
+    left = html.Aside(
+        className="screen-col screen-col--left",
+        children=[_kpi_panel(), _chart("major", t("screen.chart.major")), _chart("source", t("screen.chart.source"))],
+    )
+    right = html.Aside(
+        className="screen-col screen-col--right",
+        children=[
+            _board(),
+            _chart("trend", t("screen.chart.trend")),
+            _chart("ranking", t("screen.chart.ranking").format(days=RANKING_DAYS)),
+        ],
+    )
+    return html.Div(
+        id=ROOT,
+        className="screen",
+        **data,
+        children=[header, html.Main(className="screen-body", children=[left, centre, right])],
+    )
+
+
+def _serve_worker() -> Response:
+    response = Response(WORKER_FILE.read_bytes(), mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"  # revalidated on reload, so a deploy reaches the walls
+    return response
 
 
 def build(server: Flask) -> dash.Dash:
-    """The big screen's Dash app at /screen/."""
+    """The big screen's Dash app at /screen/, plus the route serving its patrol worker script."""
+    # Under /screen/ so the same role check applies (a kiosk display token may fetch it).
+    server.add_url_rule(WORKER_ROUTE, "screen_worker", _serve_worker)
     return make_dash(server, ID, layout, t("screen.title"))

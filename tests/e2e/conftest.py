@@ -44,7 +44,7 @@ def screen_page(browser, live_app: LiveApp) -> Iterator[object]:  # noqa: ANN001
     page.goto(f"{live_app.base_url}/screen?token={live_app.tokens['screen']}")
     page.wait_for_function("window.gridcmdLive && window.gridcmdLive.state === 'live'", timeout=20_000)
     page.locator("#screen-conn.is-live").wait_for(timeout=5_000)
-    page.locator("path.gc-grid").first.wait_for(state="attached", timeout=20_000)
+    page.wait_for_function("window.gridcmdLive.gridCount() > 0", timeout=20_000)  # grids are on a canvas
     yield page
     context.close()
     assert not errors, f"page errors: {errors}"

@@ -1,0 +1,281 @@
+"""The big screen's low-rate feed under /api/v1/screen: KPI tiles against the same time yesterday, chart
+series, and the names the wall shows instead of codes.
+
+The wall refreshes these about once a minute (its live picture comes over Socket.IO); twenty walls asking at
+once must not mean twenty scans, so answers are cached per scope for a few seconds. Every figure is computed in
+SQL and scoped to the caller: district users see the district, a street's users their street.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session
+
+from dashboard.api.auth import require
+from dashboard.api.errors import install_error_handlers
+from dashboard.domain.cases import State
+from dashboard.domain.kpi import KpiCounts, kpis
+from dashboard.runtime import Runtime
+from dashboard.services.clock import as_utc, local_day_start, local_iso, utcnow
+from dashboard.store.kpi_queries import SATISFIED, kpi_counts, kpi_rankings
+from dashboard.store.models import Case, CatalogItem, Department, District, Grid, Street
+
+SUMMARY_TTL_S = 10.0  # a wall refreshes every 60 s; 20 walls inside 10 s share one computation
+RANKING_DAYS = 30
+# The figures shown on the tiles: four counts of today's cases and four rates (DESIGN.md section 7).
+TILE_KEYS = ("reported", "filed", "closed", "self_handled")
+RATE_KEYS = ("handle_rate", "on_time_close_rate", "first_time_rate", "satisfaction_rate")
+
+T = TypeVar("T")
+
+
+class TtlCache:
+    """A tiny per-process cache of computed answers, keyed by scope (bounded by the number of scopes)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._items: dict[str, tuple[float, Any]] = {}
+
+    def get(self, key: str, ttl_s: float, compute: Callable[[], T]) -> T:
+        """The cached value for `key`, recomputed when older than `ttl_s`."""
+        now = time.monotonic()
+        with self._lock:
+            hit = self._items.get(key)
+        if hit is not None and now - hit[0] < ttl_s:
+            return hit[1]
+        value = compute()  # outside the lock: a slow query must not block other scopes
+        with self._lock:
+            self._items[key] = (time.monotonic(), value)
+        return value
+
+
+def _runtime() -> Runtime:
+    return current_app.extensions["gridcmd"]
+
+
+def _scope_where(street: str | None) -> list[ColumnElement[bool]]:
+    return [Case.street_code == street] if street else []
+
+
+def counts_as_of(*, session: Session, street: str | None, start: datetime, at: datetime) -> KpiCounts:
+    """KPI counts of the cases reported in [start, at), each as it stood at instant `at`.
+
+    "Same time yesterday" needs yesterday's cases as they were then, not as they are now (a case closed
+    overnight must not count as closed at 10:00 yesterday), so every state test uses its timestamp. Evaluated
+    at `at` = now this equals `kpi_counts` over the same window, whose rules use the current state.
+    """
+    at = as_utc(at)
+    closed = (Case.state == State.CLOSED.value) & (Case.closed_at < at)
+    filed = Case.filed_at < at
+    visited = Case.satisfaction.is_not(None) & (Case.visited_at < at)
+    count = func.count()
+    row = session.execute(
+        select(
+            count.label("reported"),
+            count.filter(Case.state == State.SELF_HANDLED.value, Case.closed_at < at).label("self_handled"),
+            count.filter(filed).label("filed"),
+            count.filter(filed, closed | (Case.handling_deadline < at)).label("due"),
+            count.filter(closed).label("closed"),
+            count.filter(closed, Case.closed_at <= Case.handling_deadline).label("closed_on_time"),
+            count.filter(closed, Case.rework_count == 0).label("closed_first_time"),
+            count.filter(Case.dispatched_at < at).label("dispatched"),
+            count.filter(Case.handled_at < at).label("handled"),
+            count.filter(visited).label("visit_backs"),
+            count.filter(visited, Case.satisfaction.in_(SATISFIED)).label("satisfied"),
+        ).where(Case.reported_at >= as_utc(start), Case.reported_at < at, *_scope_where(street))
+    ).one()
+    return KpiCounts(**{name: int(value) for name, value in row._mapping.items()})
+
+
+def _tiles(counts: KpiCounts) -> dict[str, Any]:
+    figures = kpis(counts)
+    return {
+        **{key: getattr(counts, key) for key in TILE_KEYS},
+        **{key: figures[key] for key in RATE_KEYS},
+    }
+
+
+def hourly_arrivals(*, session: Session, street: str | None, day_start: datetime, now: datetime, tz: str) -> dict:
+    """Cases reported per local hour today (up to now) and over the whole of yesterday, in one scan."""
+    zone = ZoneInfo(tz)
+    local_start = as_utc(day_start).astimezone(zone)
+    yesterday = (local_start - timedelta(days=1)).replace(tzinfo=None)
+    # Local hour boundaries as UTC instants (correct across DST where a zone has it).
+    edges = [(yesterday + timedelta(hours=h)).replace(tzinfo=zone).astimezone(UTC) for h in range(49)]
+    columns = [
+        func.count().filter(Case.reported_at >= edges[h], Case.reported_at < edges[h + 1]).label(f"h{h}")
+        for h in range(48)
+    ]
+    row = session.execute(
+        select(*columns).where(Case.reported_at >= edges[0], Case.reported_at < as_utc(now), *_scope_where(street))
+    ).one()
+    values = [int(v) for v in row]
+    hour = as_utc(now).astimezone(zone).hour
+    return {"yesterday": values[:24], "today": values[24 : 24 + hour + 1], "hour": hour}
+
+
+def by_major_class(*, session: Session, street: str | None, start: datetime, now: datetime) -> list[dict]:
+    """Today's cases by catalog major class, largest first; cases not yet categorised under major None."""
+    rows = session.execute(
+        select(CatalogItem.major_name, func.count(Case.id))
+        .select_from(Case)
+        .outerjoin(CatalogItem, CatalogItem.code == Case.category_code)
+        .where(Case.reported_at >= as_utc(start), Case.reported_at < as_utc(now), *_scope_where(street))
+        .group_by(CatalogItem.major_name)
+    ).all()
+    return sorted(
+        ({"major": major, "count": int(n)} for major, n in rows), key=lambda r: (-r["count"], r["major"] or "")
+    )
+
+
+def by_source(*, session: Session, street: str | None, start: datetime, now: datetime) -> list[dict]:
+    """Today's cases by report source, largest first."""
+    rows = session.execute(
+        select(Case.source, func.count(Case.id))
+        .where(Case.reported_at >= as_utc(start), Case.reported_at < as_utc(now), *_scope_where(street))
+        .group_by(Case.source)
+    ).all()
+    return sorted(({"source": s, "count": int(n)} for s, n in rows), key=lambda r: (-r["count"], r["source"]))
+
+
+def street_ranking(*, session: Session, street: str | None, now: datetime, tz: str) -> dict[str, Any]:
+    """Streets by 按时结案率 over the last RANKING_DAYS days (a street's own users see only their street)."""
+    start = as_utc(now) - timedelta(days=RANKING_DAYS)
+    names = dict(session.execute(select(Street.code, Street.name)).all())
+    ranked = kpi_rankings(session=session, level="street", start=start, end=as_utc(now), now=as_utc(now))
+    rows = [
+        {
+            "code": code,
+            "name": names.get(code, code),
+            "rate": kpis(c)["on_time_close_rate"],
+            "due": c.due,
+            "closed_on_time": c.closed_on_time,
+        }
+        for code, c in ranked
+        if street is None or code == street
+    ]
+    return {"days": RANKING_DAYS, "from": local_iso(start, tz), "to": local_iso(now, tz), "streets": rows}
+
+
+def summary(*, session: Session, street: str | None, now: datetime, tz: str) -> dict[str, Any]:
+    """Everything the wall's tiles and charts show except the ranking, as of `now`."""
+    day_start = local_day_start(now, tz)
+    today = kpi_counts(session=session, scope=street, start=day_start, end=as_utc(now), now=as_utc(now))
+    then = as_utc(now) - timedelta(days=1)
+    yesterday = counts_as_of(session=session, street=street, start=local_day_start(then, tz), at=then)
+    return {
+        "at": local_iso(now, tz),
+        "day_start": local_iso(day_start, tz),
+        "tiles": _tiles(today),
+        "yesterday": _tiles(yesterday),
+        "by_major": by_major_class(session=session, street=street, start=day_start, now=now),
+        "sources": by_source(session=session, street=street, start=day_start, now=now),
+        "hourly": hourly_arrivals(session=session, street=street, day_start=day_start, now=now, tz=tz),
+    }
+
+
+def screen_meta(*, session: Session) -> dict[str, Any]:
+    """Names and outlines the wall draws: the district, its streets (GeoJSON with centres), departments."""
+    district = session.scalars(select(District)).first()
+    streets = [
+        {
+            "type": "Feature",
+            "geometry": json.loads(s.geometry),
+            "properties": {"code": s.code, "name": s.name, "kind": s.kind, "center": [s.center_lat, s.center_lon]},
+        }
+        for s in session.scalars(select(Street).order_by(Street.code))
+    ]
+    return {
+        "district": {"code": district.code, "name": district.name} if district else None,
+        "streets": {"type": "FeatureCollection", "features": streets},
+        "departments": dict(session.execute(select(Department.code, Department.name)).all()),
+    }
+
+
+def grid_layer_body(*, session: Session) -> bytes:
+    """Every grid as GeoJSON with only what the wall uses (code, name, street, population), encoded once.
+
+    The stored geometry is GeoJSON text already, so features are assembled as strings: no parse and re-encode of
+    8,000 polygons. Load is left out on purpose: the wall colours grids from its live snapshot.
+    """
+    parts = []
+    rows = session.execute(
+        select(Grid.code, Grid.name, Grid.street_code, Grid.population, Grid.geometry).order_by(Grid.code)
+    )
+    for code, name, street, population, geometry in rows:
+        props = json.dumps(
+            {"code": code, "name": name, "street_code": street, "population": population},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        parts.append(f'{{"type":"Feature","geometry":{geometry},"properties":{props}}}')
+    return ('{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}").encode()
+
+
+def build_screen_feed() -> Blueprint:
+    """The /api/v1/screen blueprint (read-only; the screen role and every desk role may read it)."""
+    feed = Blueprint("screen_feed", __name__, url_prefix="/api/v1/screen")
+    install_error_handlers(feed)
+    cache = TtlCache()
+    meta_cache: dict[str, str] = {}
+    static: dict[str, Any] = {}
+
+    def street_of_caller() -> str | None:
+        principal = require("screen", "dispatcher", "leader", "admin")
+        return None if principal.actor().district_wide else principal.scope
+
+    @feed.get("/summary")
+    def screen_summary():  # noqa: ANN202
+        street = street_of_caller()
+        rt = _runtime()
+        tz = rt.settings.timezone
+
+        def compute() -> dict[str, Any]:
+            now = utcnow()
+            with rt.session() as session:
+                body = summary(session=session, street=street, now=now, tz=tz)
+                # Recomputed with the summary (at most every SUMMARY_TTL_S per scope), so tiles and ranking agree.
+                body["ranking"] = street_ranking(session=session, street=street, now=now, tz=tz)
+            return body
+
+        return jsonify(cache.get(f"summary:{street}", SUMMARY_TTL_S, compute))
+
+    @feed.get("/meta")
+    def meta():  # noqa: ANN202
+        street_of_caller()
+        rt = _runtime()
+        if "body" not in meta_cache:  # outlines and names are static while the app runs
+            with rt.session() as session:
+                meta_cache["body"] = json.dumps(screen_meta(session=session), ensure_ascii=False, separators=(",", ":"))
+        return Response(meta_cache["body"], mimetype="application/json")
+
+    @feed.get("/grids")
+    def grids():  # noqa: ANN202
+        street_of_caller()
+        rt = _runtime()
+        if "grids" not in static:  # static while the app runs (a grid import restarts it)
+            with rt.session() as session:
+                body = grid_layer_body(session=session)
+            static["grids"] = body
+            static["grids_etag"] = hashlib.sha1(body).hexdigest()[:16]
+        etag = static["grids_etag"]
+        # A wall that reloads (kiosk restart) revalidates and gets 304 instead of 3 MB of polygons again.
+        if request.if_none_match.contains(etag):
+            response = Response(status=304)
+        else:
+            response = Response(static["grids"], mimetype="application/geo+json")
+        response.set_etag(etag)
+        response.headers["Cache-Control"] = "no-cache"
+        return response
+
+    return feed

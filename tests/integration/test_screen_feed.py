@@ -1,0 +1,120 @@
+"""The big screen's feed (/api/v1/screen/*) on SQLite and PostgreSQL: KPI counts "as they stood" at an instant,
+the summary scoped to the caller, and the pre-encoded grid layer with its ETag.
+
+The as-of counts are checked against the KPI module's 23 hand-made March 2025 cases (tests/integration/
+test_kpis.py): at the end of the window they must equal `kpi_counts`, and at instants inside it they must equal
+an oracle that replays each case's timestamps in Python.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import pytest
+
+from dashboard.store.db import session_scope
+from dashboard.store.kpi_queries import SATISFIED, kpi_counts
+from tests.integration.conftest import make_token
+from tests.integration.test_kpis import CASES, END, START, Codes, at, fixture_cases  # noqa: F401 - fixture
+
+AS_OF_FIELDS = (
+    "reported",
+    "self_handled",
+    "filed",
+    "due",
+    "closed",
+    "closed_on_time",
+    "closed_first_time",
+    "dispatched",
+    "handled",
+    "visit_backs",
+    "satisfied",
+)
+
+
+def _oracle(instant: datetime) -> dict[str, int]:
+    """The as-of counts worked out from the fixture's own timestamps (each case as it stood at `instant`)."""
+    out = dict.fromkeys(AS_OF_FIELDS, 0)
+    for spec in CASES.values():
+        state, _src, reported, filed, dispatched, handled, closed, deadline, rework, _ret, sat, _h, _d = spec
+        if not (START <= reported < instant):
+            continue
+        is_closed = state == "closed" and closed is not None and closed < instant
+        is_filed = filed is not None and filed < instant
+        out["reported"] += 1
+        out["self_handled"] += state == "self_handled" and closed is not None and closed < instant
+        out["filed"] += is_filed
+        out["due"] += is_filed and (is_closed or (deadline is not None and deadline < instant))
+        out["closed"] += is_closed
+        out["closed_on_time"] += is_closed and deadline is not None and closed <= deadline
+        out["closed_first_time"] += is_closed and rework == 0
+        out["dispatched"] += dispatched is not None and dispatched < instant
+        out["handled"] += handled is not None and handled < instant
+        # visited_at is the closing time in the fixture
+        visited = sat is not None and closed is not None and closed < instant
+        out["visit_backs"] += visited
+        out["satisfied"] += visited and sat in SATISFIED
+    return out
+
+
+@pytest.mark.parametrize("instant", [at(1, 1.5), at(5), at(12), at(22), END], ids=["d1", "d5", "d12", "d22", "end"])
+def test_counts_as_of_replay_each_cases_timestamps(db_url: str, fixture_cases: Codes, instant: datetime) -> None:  # noqa: F811
+    from dashboard.api.screen_feed import counts_as_of
+
+    with session_scope(db_url) as session:
+        got = counts_as_of(session=session, street=None, start=START, at=instant)
+        assert {f: getattr(got, f) for f in AS_OF_FIELDS} == _oracle(instant)
+        if instant == END:
+            # After every timestamp the as-of counts are the KPI module's state-based counts.
+            same = kpi_counts(session=session, scope=None, start=START, end=END, now=END)
+            assert {f: getattr(got, f) for f in AS_OF_FIELDS} == {f: getattr(same, f) for f in AS_OF_FIELDS}
+
+
+def _report(client: Any, point: tuple[float, float]) -> dict[str, Any]:
+    resp = client.post(
+        "/api/v1/cases", json={"description": "大屏接口测试", "lon": point[0], "lat": point[1], "source": "wechat"}
+    )
+    assert resp.status_code == 201, resp.get_json()
+    return resp.get_json()
+
+
+def test_summary_is_scoped_to_the_caller(grid_app, client, inside_point: tuple[float, float]) -> None:  # noqa: ANN001
+    case = _report(client, inside_point)
+    screen = grid_app.server.test_client()
+    screen.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {make_token(grid_app, 'screen')}"
+    body = screen.get("/api/v1/screen/summary").get_json()
+    assert set(body) >= {"tiles", "yesterday", "by_major", "sources", "hourly", "ranking"}
+    district = client.get("/api/v1/kpis").get_json()["counts"]
+    assert body["tiles"]["reported"] == district["reported"] >= 1
+    assert sum(r["count"] for r in body["sources"]) == district["reported"]
+    assert sum(body["hourly"]["today"]) == district["reported"]
+    assert len(body["hourly"]["yesterday"]) == 24
+    streets = {r["code"] for r in body["ranking"]["streets"]}
+    assert case["street_code"] in streets and len(streets) > 1
+
+    # A street's leader sees the street, and only the street.
+    other = next(code for code in streets if code != case["street_code"])
+    street_leader = grid_app.server.test_client()
+    street_leader.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {make_token(grid_app, 'leader', scope=other)}"
+    scoped = street_leader.get("/api/v1/screen/summary").get_json()
+    assert [r["code"] for r in scoped["ranking"]["streets"]] == [other]
+    own = client.get(f"/api/v1/kpis?scope={other}").get_json()["counts"]["reported"]
+    assert scoped["tiles"]["reported"] == own < district["reported"]
+
+
+def test_grid_layer_is_encoded_once_and_revalidated(grid_app, client) -> None:  # noqa: ANN001
+    first = client.get("/api/v1/screen/grids")
+    assert first.status_code == 200 and first.headers["Cache-Control"] == "no-cache"
+    features = first.get_json()["features"]
+    assert len(features) == len(client.get("/api/v1/grids").get_json()["features"])
+    assert set(features[0]["properties"]) == {"code", "name", "street_code", "population"}
+    again = client.get("/api/v1/screen/grids", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and not again.data
+    meta = client.get("/api/v1/screen/meta").get_json()
+    assert meta["streets"]["features"] and meta["departments"]
+
+
+def test_feed_needs_a_signed_in_caller(anonymous) -> None:  # noqa: ANN001
+    for path in ("/api/v1/screen/summary", "/api/v1/screen/meta", "/api/v1/screen/grids"):
+        assert anonymous.get(path).status_code == 401
