@@ -6,7 +6,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import asdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -26,7 +26,7 @@ from dashboard.domain.sla import years_without_official_data
 from dashboard.domain.time_limits import TimeLimitError, parse_time_limit
 from dashboard.live.patrols import STATUSES, Fix
 from dashboard.runtime import Runtime
-from dashboard.services.clock import local_day_start, local_iso, utcnow
+from dashboard.services.clock import local_day_start, local_iso, parse_instant, utcnow
 from dashboard.services.commands import COMMAND_FIELDS, COMMAND_FUNCTIONS, COMMAND_REQUIRED, Ctx
 from dashboard.services.errors import FieldError, Forbidden, NotFound
 from dashboard.services.intake import existing_for_key, parse_report, report_case
@@ -468,24 +468,5 @@ def build_health() -> Blueprint:
 
 
 def _instant_arg(name: str, tz: str, *, end_of_day: bool) -> datetime | None:
-    """A query argument as an aware UTC instant: a local date (its start, or its end for `to`) or a date-time
-    with offset; None when absent."""
-    raw = request.args.get(name)
-    if not raw:
-        return None
-    if "T" in raw and " " in raw:
-        raw = raw.replace(" ", "+")  # an unencoded "+08:00" arrives as " 08:00"
-    try:
-        if len(raw) == 10:
-            day = date.fromisoformat(raw) + timedelta(days=1 if end_of_day else 0)
-            return datetime.combine(day, datetime.min.time(), tzinfo=ZoneInfo(tz)).astimezone(UTC)
-        value = datetime.fromisoformat(raw)
-        if value.tzinfo is None:
-            raise FieldError(name, "needs a UTC offset, e.g. 2025-03-01T08:00:00+08:00 (or give a date)")
-        return value.astimezone(UTC)
-    except (ValueError, OverflowError) as exc:
-        if isinstance(exc, FieldError):
-            raise
-        raise FieldError(
-            name, "must be an ISO 8601 date (2025-03-01) or date-time with offset (2025-03-01T08:00:00+08:00)"
-        ) from exc
+    """A query argument as an aware UTC instant (a local date, or a date-time with offset); None when absent."""
+    return parse_instant(request.args.get(name), tz, end_of_day=end_of_day, name=name, require_offset=True)

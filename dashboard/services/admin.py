@@ -12,9 +12,8 @@ import io
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
@@ -22,7 +21,7 @@ from werkzeug.security import generate_password_hash
 
 from dashboard.services.accounts import USER_ROLES, create_user, issue_token
 from dashboard.services.audit import record
-from dashboard.services.clock import local_iso, utcnow
+from dashboard.services.clock import local_iso, parse_instant, utcnow
 from dashboard.services.errors import FieldError, NotFound
 from dashboard.store.models import ApiToken, AuditEntry, Department, District, Street, User
 
@@ -355,26 +354,6 @@ def revoke_token(*, session: Session, by: Who, token_id: int) -> ApiToken:
 
 
 # ---- audit log ----------------------------------------------------------------------------------------------
-
-
-def parse_instant(raw: str | None, tz: str, *, end_of_day: bool, name: str) -> datetime | None:
-    """A local date (its start; with `end_of_day` the next day's start) or an ISO date-time, as aware UTC.
-
-    A date-time without offset is the center's local time, as an admin would type it.
-    """
-    raw = (raw or "").strip()
-    if not raw:
-        return None
-    if "T" in raw and " " in raw:
-        raw = raw.replace(" ", "+")  # an unencoded "+08:00" arrives as " 08:00"
-    try:
-        if len(raw) == 10:
-            day = date.fromisoformat(raw) + timedelta(days=1 if end_of_day else 0)
-            return datetime.combine(day, datetime.min.time(), tzinfo=ZoneInfo(tz)).astimezone(UTC)
-        value = datetime.fromisoformat(raw)
-    except (ValueError, OverflowError) as exc:
-        raise FieldError(name, "must be a date (2026-11-22) or a date-time (2026-11-22T08:00[+08:00])") from exc
-    return (value if value.tzinfo else value.replace(tzinfo=ZoneInfo(tz))).astimezone(UTC)
 
 
 def audit_filter(args: dict[str, str | None], tz: str) -> AuditFilter:
