@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import platform
 import random
 import sys
@@ -310,7 +311,8 @@ def steady(
         browser.start_tracing(page=page, categories=TRACE_CATEGORIES)
         page.wait_for_timeout(30_000)
         trace = trace_costs(browser.stop_tracing())
-        result: dict[str, Any] = {"trace": trace}
+        # The 2-core box is shared: record how busy it was, to read the figures against.
+        result: dict[str, Any] = {"trace": trace, "load_avg_1m": round(os.getloadavg()[0], 2)}
         if ours:
             raw = page.evaluate("window.gridcmdLive.perf(true)")
             result["handlers"] = {k: stats(v) for k, v in raw.items()}
@@ -337,6 +339,7 @@ def steady(
         elapsed = max(1.0, last["t_s"] - first["t_s"])
         result["soak"] = {
             "minutes": round(elapsed / 60, 1),
+            "load_avg_1m_end": round(os.getloadavg()[0], 2),
             "heap_start_mb": first["heap_mb"],
             "heap_end_mb": last["heap_mb"],
             "heap_max_mb": max(s["heap_mb"] for s in samples),
@@ -383,7 +386,7 @@ def main() -> None:
     sizes = Jurisdiction(grids=args.grids, streets=25, communities=max(24, args.grids // 14), seed=5)
     report: dict[str, Any] = {
         "when": time.strftime("%Y-%m-%d %H:%M"),
-        "machine": {"cpus": __import__("os").cpu_count(), "python": platform.python_version()},
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
         "load": {"grids": args.grids, "open_cases": args.cases, "patrols": args.patrols, "speed": args.speed},
     }
     rng = random.Random(1)
