@@ -289,7 +289,7 @@ def _map() -> dl.Map:
     children += [
         dl.GeoJSON(
             id=GRIDS,
-            url="/api/v1/grids",
+            url="/api/v1/screen/grids",  # the pre-encoded layer (ETag): the desk needs shapes, not per-call load
             style={"variable": "gridcmdDesk.gridStyle"},
             onEachFeature={"variable": "gridcmdDesk.gridFeature"},
             zoomToBounds=True,
