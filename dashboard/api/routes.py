@@ -54,7 +54,7 @@ def build_api(*, after_commit: Callable[[], None] | None = None) -> Blueprint:
     """The /api/v1 blueprint; `after_commit` wakes the outbox relay so new cases go live at once."""
     api = Blueprint("api", __name__, url_prefix="/api/v1")
     install_error_handlers(api)
-    grid_geojson_cache: dict[str, str] = {}
+    grid_features: list[tuple[str, str]] = []  # (code, feature JSON up to its load value)
 
     @api.post("/cases")
     def create_case():  # noqa: ANN202
@@ -164,18 +164,15 @@ def build_api(*, after_commit: Callable[[], None] | None = None) -> Blueprint:
                     .group_by(Case.grid_code)
                 ).all()
             )
-            if "features" not in grid_geojson_cache:
-                grid_geojson_cache["features"] = json.dumps(
-                    [_grid_feature(g) for g in session.scalars(select(Grid).order_by(Grid.code))],
-                    ensure_ascii=False,
-                    separators=(",", ":"),
-                )
-        # Geometry is static: encode it once; only per-grid load changes between calls.
-        features = json.loads(grid_geojson_cache["features"])
-        for feature in features:
-            feature["properties"]["load"] = load.get(feature["properties"]["code"], 0)
-        body = json.dumps(
-            {"type": "FeatureCollection", "features": features}, ensure_ascii=False, separators=(",", ":")
+            if not grid_features:
+                # Each feature encoded once, open at the end so only its load is spliced in per call.
+                for g in session.scalars(select(Grid).order_by(Grid.code)):
+                    text = json.dumps(_grid_feature(g), ensure_ascii=False, separators=(",", ":"))
+                    grid_features.append((g.code, text[:-2] + ',"load":'))
+        body = (
+            '{"type":"FeatureCollection","features":['
+            + ",".join(f"{head}{load.get(code, 0)}}}}}" for code, head in grid_features)
+            + "]}"
         )
         return Response(body, mimetype="application/geo+json")
 
