@@ -247,11 +247,15 @@
 
   function chartRanking(ranking) {
     var k = st.ctx.scale;
-    var rows = ranking.streets.map(function (r, i) {
-      return { rank: i + 1, name: r.name, rate: r.rate };
+    // Only streets with cases due in the window have a rate and a rank; the others follow, unnumbered.
+    var ranked = [];
+    var unranked = [];
+    ranking.streets.forEach(function (r) {
+      if (r.rate === null) unranked.push({ label: r.name, rate: null });
+      else ranked.push({ label: ranked.length + 1 + ". " + r.name, rate: r.rate });
     });
-    // Ten bars stay readable from 10 m: with more streets show the best five and the last five.
-    if (rows.length > 10) rows = rows.slice(0, 5).concat(rows.slice(-5));
+    // Ten bars stay readable from 10 m: with more ranked streets show the best five and the last five.
+    var rows = ranked.length > 10 ? ranked.slice(0, 5).concat(ranked.slice(-5)) : ranked.concat(unranked).slice(0, 10);
     rows.reverse();
     var color = function (r) {
       if (r === null) return "#5b6b80";
@@ -263,7 +267,7 @@
         {
           type: "bar",
           orientation: "h",
-          y: rows.map(function (r) { return r.rank + ". " + r.name; }),
+          y: rows.map(function (r) { return r.label; }),
           x: rows.map(function (r) { return r.rate === null ? 0 : r.rate * 100; }),
           text: rows.map(function (r) { return r.rate === null ? s("screen.chart.no_due") : (r.rate * 100).toFixed(1) + "%"; }),
           textposition: "outside",

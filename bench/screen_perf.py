@@ -19,7 +19,10 @@ Measured in headless Chromium at 1920×1080 (no GPU):
   (union of FunctionCall/EvaluateScript/TimerFire/FireAnimationFrame/EventDispatch/RunMicrotasks) and total
   busy time (RunTask); plus the page's own timings of each patrol-frame and delta handler;
 - heap: JS heap after a forced GC (CDP HeapProfiler.collectGarbage + Runtime.getHeapUsage) every 30 s over the
-  soak, growth from the sample after warm-up to the end; DOM nodes and listeners alongside.
+  soak, growth from the sample after warm-up to the end and the least-squares trend (MB/h); DOM nodes and
+  listeners alongside;
+- agreement: at the end of the soak the simulator stops, the outbox drains, and the page's open cases must be
+  exactly the server's (nothing missing, nothing doubled, nothing stale after an hour of deltas).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -298,10 +302,55 @@ def heap(cdp: Any) -> dict[str, float]:
     }
 
 
+def slope_mb_per_h(samples: list[dict[str, Any]]) -> float | None:
+    """Least-squares trend of the heap in MB per hour: a leak shows as a steady positive slope, GC noise does not."""
+    if len(samples) < 3:
+        return None
+    xs = [s["t_s"] / 3600 for s in samples]
+    ys = [s["heap_mb"] for s in samples]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    var = sum((x - mx) ** 2 for x in xs)
+    return round(sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / var, 2) if var else None
+
+
+def agreement(page: Any, writer: CaseWriter, settle: Callable[[], None]) -> dict[str, Any]:
+    """After `settle` (simulator stopped, outbox drained): the page's open cases against the server's, exactly."""
+    from sqlalchemy import select
+
+    from dashboard.domain.cases import TERMINAL
+
+    settle()
+    page.wait_for_timeout(3000)  # the last deltas reach the page
+    with transaction(writer.sessions) as session:
+        server = set(session.scalars(select(Case.id).where(Case.state.not_in([s.value for s in TERMINAL]))))
+    shown = set(page.evaluate("window.gridcmdLive.caseIds()"))
+    return {
+        "server_open": len(server),
+        "page_open": len(shown),
+        "missing_on_page": sorted(server - shown)[:20],
+        "extra_on_page": sorted(shown - server)[:20],
+        "exact": server == shown,
+        "state": page.evaluate("window.gridcmdLive.state"),
+    }
+
+
 def steady(
-    browser: Any, url: str, ready_js: str, arg: dict[str, int], args: argparse.Namespace, soak_min: float, ours: bool
+    browser: Any,
+    url: str,
+    ready_js: str,
+    arg: dict[str, int],
+    args: argparse.Namespace,
+    soak_min: float,
+    ours: bool,
+    result: dict[str, Any],
+    save: Callable[[], None],
+    check: Callable[[Any], dict[str, Any]] | None = None,
 ) -> dict:
-    """Open the page, trace 30 s of steady state, then soak with heap samples every 30 s."""
+    """Open the page, trace 30 s of steady state, then soak with heap samples every 30 s (saved as they come).
+
+    `result` is filled in place and `save()` called after each step, so a run cut short keeps what it measured.
+    `check(page)`, when given, runs at the end of the soak (the page's picture against the server's).
+    """
     context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN", timezone_id="Asia/Shanghai")
     try:
         page = context.new_page()
@@ -312,16 +361,18 @@ def steady(
         page.wait_for_timeout(30_000)
         trace = trace_costs(browser.stop_tracing())
         # The 2-core box is shared: record how busy it was, to read the figures against.
-        result: dict[str, Any] = {"trace": trace, "load_avg_1m": round(os.getloadavg()[0], 2)}
+        result.update({"trace": trace, "load_avg_1m": round(os.getloadavg()[0], 2)})
         if ours:
             raw = page.evaluate("window.gridcmdLive.perf(true)")
             result["handlers"] = {k: stats(v) for k, v in raw.items()}
             result["patrol_layer"] = page.evaluate("window.gridcmdLive.patrolLayer()")
             result["open_cases"] = page.evaluate("window.gridcmdLive.openCount()")
             result["patrols"] = page.evaluate("window.gridcmdLive.patrolCount()")
+        save()
         cdp = context.new_cdp_session(page)
         cdp.send("Performance.enable")
-        samples = []
+        samples: list[dict[str, Any]] = []
+        result["soak_samples"] = samples
         began = time.monotonic()
         while True:
             sample = heap(cdp)
@@ -329,6 +380,7 @@ def steady(
             if ours:  # what the page holds, to read heap changes against
                 sample["open_cases"] = page.evaluate("window.gridcmdLive.openCount()")
             samples.append(sample)
+            save()
             print(
                 f"  soak t={sample['t_s']:>4} s heap {sample['heap_mb']:.2f} MB nodes {sample['nodes']:.0f}", flush=True
             )
@@ -344,17 +396,23 @@ def steady(
             "heap_end_mb": last["heap_mb"],
             "heap_max_mb": max(s["heap_mb"] for s in samples),
             "heap_growth_pct": round(100 * (last["heap_mb"] - first["heap_mb"]) / first["heap_mb"], 1),
+            "heap_slope_mb_per_h": slope_mb_per_h(samples),
+            "heap_slope_mb_per_h_second_half": slope_mb_per_h(samples[len(samples) // 2 :]),
             "nodes_start": first["nodes"],
             "nodes_end": last["nodes"],
             "open_cases_start": first.get("open_cases"),
             "open_cases_end": last.get("open_cases"),
             "script_ms_per_s": round(1000 * (last["script_s"] - first["script_s"]) / elapsed, 1),
             "task_ms_per_s": round(1000 * (last["task_s"] - first["task_s"]) / elapsed, 1),
-            "samples": samples,
         }
+        result["soak"]["samples"] = result.pop("soak_samples")
         if ours:
             result["open_cases_end"] = page.evaluate("window.gridcmdLive.openCount()")
             result["state_end"] = page.evaluate("window.gridcmdLive.state")
+        if check is not None:
+            result["agreement"] = check(page)
+            print("  agreement at the end of the soak:", result["agreement"], flush=True)
+        save()
         return result
     finally:
         context.close()
@@ -391,6 +449,14 @@ def main() -> None:
     }
     rng = random.Random(1)
     stop = threading.Event()
+
+    def save() -> None:
+        if args.json_out:
+            args.json_out.parent.mkdir(parents=True, exist_ok=True)
+            tmp = args.json_out.with_suffix(".partial")
+            tmp.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+            tmp.replace(args.json_out)
+
     with running_app(workdir, sizes) as live:
         live: LiveApp
         writer = CaseWriter(live.env)
@@ -408,7 +474,27 @@ def main() -> None:
             loads = [first_paint(browser, url, WALL_COMPLETE, arg, charts=True) for _ in range(args.loads)]
             print("first paint (ours):", loads, flush=True)
             report["ours"] = {"first_paint": loads}
-            report["ours"].update(steady(browser, url, WALL_COMPLETE, arg, args, args.soak_min, ours=True))
+            save()
+
+            def settle() -> None:
+                sim.stop.set()  # no new changes: the page must then hold exactly the server's open cases
+                time.sleep(2)
+                wait_relayed(writer)
+
+            steady(
+                browser,
+                url,
+                WALL_COMPLETE,
+                arg,
+                args,
+                args.soak_min,
+                ours=True,
+                result=report["ours"],
+                save=save,
+                check=lambda page: agreement(page, writer, settle),
+            )
+            created_before = sim.created
+            sim = start_simulator(writer, args.speed)  # the baseline gets the same live load
             print(json.dumps({k: v for k, v in report["ours"].items() if k != "soak"}, ensure_ascii=False), flush=True)
             if not args.skip_naive:
                 port = free_port()
@@ -420,8 +506,17 @@ def main() -> None:
                     ]
                     print("first paint (naive):", loads, flush=True)
                     report["naive"] = {"first_paint": loads}
-                    report["naive"].update(
-                        steady(browser, naive_url, NAIVE_COMPLETE, arg, args, args.naive_soak_min, ours=False)
+                    save()
+                    steady(
+                        browser,
+                        naive_url,
+                        NAIVE_COMPLETE,
+                        arg,
+                        args,
+                        args.naive_soak_min,
+                        ours=False,
+                        result=report["naive"],
+                        save=save,
                     )
                 finally:
                     httpd.shutdown()
@@ -431,7 +526,7 @@ def main() -> None:
         with transaction(writer.sessions) as session:
             from sqlalchemy import func, select
 
-            report["load"]["cases_created_by_simulator"] = sim.created
+            report["load"]["cases_created_by_simulator"] = created_before + sim.created
             report["load"]["cases_total"] = session.scalar(select(func.count(Case.id)))
     summary = {
         side: {
@@ -440,6 +535,8 @@ def main() -> None:
             "main_scripting_ms_per_s": report[side]["trace"].get("main_scripting_ms_per_s"),
             "main_busy_ms_per_s": report[side]["trace"].get("main_busy_ms_per_s"),
             "heap_growth_pct": report[side]["soak"]["heap_growth_pct"],
+            "heap_slope_mb_per_h": report[side]["soak"]["heap_slope_mb_per_h"],
+            "agreement_exact": report[side].get("agreement", {}).get("exact"),
             "heap_mb": [report[side]["soak"]["heap_start_mb"], report[side]["soak"]["heap_end_mb"]],
         }
         for side in ("ours", "naive")
@@ -447,9 +544,7 @@ def main() -> None:
     }
     report["summary"] = summary
     print(json.dumps(summary, indent=2, ensure_ascii=False))
-    if args.json_out:
-        args.json_out.parent.mkdir(parents=True, exist_ok=True)
-        args.json_out.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+    save()
 
 
 if __name__ == "__main__":

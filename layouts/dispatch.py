@@ -440,4 +440,4 @@ def layout(**_query: str) -> html.Div:
 
 def build(server: Flask) -> dash.Dash:
     """The dispatch desk's Dash app at /dispatch/ (dispatcher and admin only, enforced by path)."""
-    return make_dash(server, ID, layout, t("dispatch.title"))
+    return make_dash(server, ID, layout, t("dispatch.title"), libraries=("dash_leaflet", "dash_ag_grid"))

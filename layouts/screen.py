@@ -317,4 +317,4 @@ def build(server: Flask) -> dash.Dash:
     """The big screen's Dash app at /screen/, plus the route serving its patrol worker script."""
     # Under /screen/ so the same role check applies (a kiosk display token may fetch it).
     server.add_url_rule(WORKER_ROUTE, "screen_worker", _serve_worker)
-    return make_dash(server, ID, layout, t("screen.title"))
+    return make_dash(server, ID, layout, t("screen.title"), libraries=("dash_leaflet",))
