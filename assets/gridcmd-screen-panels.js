@@ -1,6 +1,8 @@
 /* GridCommand big screen: the low-rate panels — KPI tiles with their change against the same time yesterday, and
  * the four Plotly charts. Both come from GET /api/v1/screen/summary (computed in SQL, cached a few seconds on the
  * server): every `summaryPeriodS`, and sooner (at most every 30 s) after deltas arrived, never once per event.
+ * Between summaries, each new case of the deltas is added to the arrival figures (sources, 24-hour trend, major
+ * classes) the summary left out (ids above its `max_case_id`), so the charts follow the live "reported" tile.
  * Charts are drawn with Plotly.react into plain divs; the figure never goes through a Dash prop (DESIGN.md
  * section 11: Dash keeps every prop change in an unbounded undo history). Plotly itself (4.8 MB) is loaded only
  * once the map is complete, so its evaluation does not delay the wall's first paint, and each chart is redrawn
@@ -16,6 +18,9 @@
   var CHART_GAP_MS = 1200; // between two chart redraws: no one-second window of the wall carries two
   var FIRST_GAP_MS = 150; // the very first drawing fills empty panels: no need to wait
   var CHECK_MS = 5000;
+  var ARRIVAL_REDRAW_MS = 10000; // charts follow new cases from deltas at most this often (read from 10 m)
+  var ARRIVALS_MAX = 20000; // new cases counted since the last summary; a summary prunes them
+  var HOUR_MS = 3600000;
   var SOURCE_COLORS = {
     grid_worker: "#2ee6ff",
     hotline_12345: "#ffb02e",
@@ -41,6 +46,11 @@
     data: null,
     shown: {},
     fetches: 0,
+    arrivals: [], // {id, source, major, hour} of new cases seen in deltas, beyond the summary's max_case_id
+    arrivalTimer: 0,
+    retryTimer: 0,
+    uncountedUpTo: 0,
+    counted: 0,
   };
 
   function s(key) {
@@ -352,6 +362,95 @@
     panels.renderCharts();
   };
 
+  // ---------------------------------------------------------------- new cases between summaries
+
+  function bump(rows, key, value) {
+    var hit = null;
+    for (var i = 0; i < rows.length; i++) {
+      if (rows[i][key] === value) {
+        hit = rows[i];
+        break;
+      }
+    }
+    if (hit) hit.count++;
+    else {
+      hit = { count: 1 };
+      hit[key] = value;
+      rows.push(hit);
+    }
+    // The server's order: largest first, ties by name (no name last among equals, as "" sorts first there).
+    rows.sort(function (a, b) {
+      var ka = a[key] || "";
+      var kb = b[key] || "";
+      return b.count - a.count || (ka < kb ? -1 : ka > kb ? 1 : 0);
+    });
+  }
+
+  function addArrival(data, a) {
+    bump(data.sources, "source", a.source);
+    bump(data.by_major, "major", a.major);
+    var today = data.hourly.today;
+    while (today.length <= a.hour) today.push(0);
+    today[a.hour]++;
+  }
+
+  /**
+   * A case new to this wall arrived in a delta (`dayStartMs`: the wall's local midnight). Counted once, only when
+   * the summary did not count it; the charts are redrawn at most every ARRIVAL_REDRAW_MS.
+   */
+  panels.countArrival = function (row, dayStartMs) {
+    var data = st.data;
+    if (!st.ctx || st.arrivals.length >= ARRIVALS_MAX) {
+      panels.noteUncounted(row.id); // not started, or no summary for hours: the next summary must cover it
+      return;
+    }
+    if (data && typeof data.max_case_id === "number" && row.id <= data.max_case_id) return;
+    var offset = Date.parse(row.reported_at) - dayStartMs;
+    if (!(offset >= 0 && offset < 24 * HOUR_MS)) return; // not today's: the summary's days are its own
+    var major = row.category_code ? st.ctx.major(row.category_code) : null;
+    var a = { id: row.id, source: row.source, major: major, hour: Math.floor(offset / HOUR_MS) };
+    st.arrivals.push(a); // before the first summary too: adopt() adds those it does not count
+    st.counted++;
+    if (!data) return;
+    addArrival(data, a);
+    if (!st.arrivalTimer) {
+      st.arrivalTimer = setTimeout(function () {
+        st.arrivalTimer = 0;
+        panels.renderCharts();
+      }, ARRIVAL_REDRAW_MS);
+    }
+  };
+
+  /** A fresh summary counts every case up to its max_case_id: keep only the arrivals beyond it, on top of it. */
+  function adopt(data) {
+    var keep = typeof data.max_case_id === "number" ? data.max_case_id : Infinity;
+    st.arrivals = st.arrivals.filter(function (a) {
+      return a.id > keep;
+    });
+    st.arrivals.forEach(function (a) {
+      addArrival(data, a);
+    });
+    st.data = data;
+    // Cases this wall knows of but did not count as arrivals (its snapshot) are newer than this summary: it was
+    // fetched before the snapshot came.
+    if (keep < st.uncountedUpTo) refetchSoon();
+  }
+
+  /** Ask for a summary again shortly (min_id makes the server recompute a cached one that is behind). */
+  function refetchSoon() {
+    if (st.retryTimer || !st.ctx) return;
+    st.retryTimer = setTimeout(function () {
+      st.retryTimer = 0;
+      fetchSummary();
+    }, 2000);
+  }
+
+  /** The wall learned of cases up to `id` without counting them (a snapshot): summaries must cover them. */
+  panels.noteUncounted = function (id) {
+    if (id > st.uncountedUpTo) st.uncountedUpTo = id;
+    if (st.data && typeof st.data.max_case_id === "number" && st.data.max_case_id < id) refetchSoon();
+  };
+
   // ---------------------------------------------------------------- refresh loop
 
   function fetchSummary() {
@@ -359,13 +458,15 @@
     st.inflight = true;
     st.lastFetch = Date.now();
     st.dirty = false;
-    fetch("/api/v1/screen/summary", { credentials: "same-origin", cache: "no-store" })
+    // min_id: the server recomputes a cached summary that predates the newest case this wall holds.
+    var url = "/api/v1/screen/summary?min_id=" + Math.max(0, st.ctx.newestId() || 0);
+    fetch(url, { credentials: "same-origin", cache: "no-store" })
       .then(function (r) {
         if (!r.ok) throw new Error("summary " + r.status);
         return r.json();
       })
       .then(function (data) {
-        st.data = data;
+        adopt(data);
         st.fetches++;
         panels.renderTiles();
         panels.renderCharts();
@@ -393,8 +494,13 @@
   panels.stop = function () {
     clearInterval(st.timer);
     clearTimeout(st.queueTimer);
+    clearTimeout(st.arrivalTimer);
+    clearTimeout(st.retryTimer);
+    st.retryTimer = 0;
     st.timer = 0;
     st.queueTimer = 0;
+    st.arrivalTimer = 0;
+    st.arrivals = [];
     st.queue = [];
     st.drawn = {};
     st.shown = {};
@@ -412,5 +518,9 @@
 
   panels.fetches = function () {
     return st.fetches;
+  };
+
+  panels.arrivalsCounted = function () {
+    return st.counted;
   };
 })();

@@ -53,6 +53,7 @@
     streets: null, // {group, bounds, all} once /api/v1/screen/meta arrived
     streetNames: new Map(),
     departments: {},
+    majors: {}, // catalog code -> major class (from /api/v1/screen/meta), for the arrival charts
     haveSnapshot: false,
     earlySnapshot: null,
     maxSeenId: 0,
@@ -342,6 +343,7 @@
     if (isNew) {
       live.maxSeenId = row.id;
       if (Date.parse(row.reported_at) >= live.dayStartMs) live.today++;
+      if (ns.screenPanels) ns.screenPanels.countArrival(row, live.dayStartMs);
     }
     alertsFrom(held ? held.row : null, row);
     // An unknown, older case: one of the open cases the snapshot left out (it carries only the newest N).
@@ -416,6 +418,7 @@
     live.lastId = snap.id;
     live.today = k.today_reported || 0;
     live.maxSeenId = Math.max(k.max_case_id || 0, rows.length ? rows[rows.length - 1].id : 0);
+    if (ns.screenPanels) ns.screenPanels.noteUncounted(live.maxSeenId); // counted by summaries, not as arrivals
     live.openBeyond = Math.max(0, (k.open || 0) - rows.length);
     live.minHeldId = rows.length ? rows[0].id : Infinity; // rows come oldest first
     live.dayStartMs = k.day_start_ms || 0;
@@ -737,6 +740,7 @@
       .then(function (meta) {
         if (!live.map) return;
         live.departments = meta.departments || {};
+        live.majors = meta.majors || {};
         meta.streets.features.forEach(function (f) {
           live.streetNames.set(f.properties.code, f.properties.name);
         });
@@ -822,6 +826,12 @@
       template: readTemplate(),
       today: function () {
         return live.today;
+      },
+      newestId: function () {
+        return live.maxSeenId;
+      },
+      major: function (code) {
+        return (live.majors && live.majors[code]) || null;
       },
     });
     live.tour = new ns.screenMap.Tour(live.map, {
@@ -997,6 +1007,9 @@
     },
     summaryFetches: function () {
       return ns.screenPanels ? ns.screenPanels.fetches() : 0;
+    },
+    arrivalsCounted: function () {
+      return ns.screenPanels ? ns.screenPanels.arrivalsCounted() : 0;
     },
     marks: function () {
       return Object.assign({}, live.marks);

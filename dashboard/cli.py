@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -93,6 +94,7 @@ def _create_demo_users(settings: Settings) -> None:
 
 def _cmd_serve(args: argparse.Namespace) -> int:
     import atexit
+    import signal
     import subprocess
 
     import app
@@ -100,8 +102,12 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
     redis_url(get_settings())  # start the embedded Redis (if configured) before the simulator needs it
     if args.simulate:
-        sim = subprocess.Popen([sys.executable, "-m", "dashboard", "simulate"])
+        # The simulator stops with the server however the server ends: on SIGTERM (atexit does not run for a
+        # default SIGTERM, so turn it into a normal exit) and on SIGKILL (the child watches its parent's pid).
+        env = {**os.environ, "GRIDCMD_STOP_WITH_PID": str(os.getpid())}
+        sim = subprocess.Popen([sys.executable, "-m", "dashboard", "simulate"], env=env)
         atexit.register(sim.terminate)
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     print(
         f"\nGridCommand 网格联动指挥\n  首页 home:      http://{shown}:{args.port}/\n"
@@ -117,6 +123,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 def _cmd_simulate(args: argparse.Namespace) -> int:
     from feeds.simulator import SimulatorConfig, run_simulator
 
+    parent = os.environ.get("GRIDCMD_STOP_WITH_PID", "")
     return run_simulator(
         SimulatorConfig(
             per_day=args.per_day,
@@ -125,7 +132,8 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
             self_handled_share=args.self_handled,
             seed=args.seed,
             duration_s=args.duration,
-        )
+        ),
+        stop_with_pid=int(parent) if parent.isdigit() else None,
     )
 
 

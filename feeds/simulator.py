@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import random
 import signal
 import threading
@@ -239,8 +240,13 @@ class Simulator:
             self.stop.wait(max(0.0, 1.0 - (time.monotonic() - started)))
 
 
-def run_simulator(config: SimulatorConfig) -> int:
-    """Run until interrupted (or for `duration_s`), printing a line of progress every 30 s."""
+def run_simulator(config: SimulatorConfig, stop_with_pid: int | None = None) -> int:
+    """Run until interrupted (or for `duration_s`), printing a line of progress every 30 s.
+
+    With `stop_with_pid` (the server that started us) stop as soon as that process is gone: once the parent dies
+    the child is re-parented, so its parent pid changes. Otherwise a killed server left the demo feed writing
+    cases into the database for ever.
+    """
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     sim = Simulator(Runtime.build(get_settings()), config)
     signal.signal(signal.SIGTERM, lambda *_: sim.stop.set())
@@ -255,7 +261,10 @@ def run_simulator(config: SimulatorConfig) -> int:
     began = time.monotonic()
     try:
         while not sim.stop.wait(1.0):
-            if config.duration_s and time.monotonic() - began >= config.duration_s:
+            if stop_with_pid is not None and os.getppid() != stop_with_pid:
+                log.info("the server (pid %d) is gone: stopping", stop_with_pid)
+                sim.stop.set()
+            elif config.duration_s and time.monotonic() - began >= config.duration_s:
                 sim.stop.set()
             elif int(time.monotonic() - began) % 30 == 0:
                 log.info(

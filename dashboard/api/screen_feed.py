@@ -27,6 +27,7 @@ from dashboard.domain.cases import State
 from dashboard.domain.kpi import KpiCounts, kpis
 from dashboard.runtime import Runtime
 from dashboard.services.clock import as_utc, local_day_start, local_iso, utcnow
+from dashboard.services.errors import FieldError
 from dashboard.store.kpi_queries import SATISFIED, kpi_counts, kpi_rankings
 from dashboard.store.models import Case, CatalogItem, Department, District, Grid, Street
 
@@ -46,12 +47,14 @@ class TtlCache:
         self._lock = threading.Lock()
         self._items: dict[str, tuple[float, Any]] = {}
 
-    def get(self, key: str, ttl_s: float, compute: Callable[[], T]) -> T:
-        """The cached value for `key`, recomputed when older than `ttl_s`."""
+    def get(
+        self, key: str, ttl_s: float, compute: Callable[[], T], fresh_enough: Callable[[T], bool] | None = None
+    ) -> T:
+        """The cached value for `key`, recomputed when older than `ttl_s` or not `fresh_enough` for the caller."""
         now = time.monotonic()
         with self._lock:
             hit = self._items.get(key)
-        if hit is not None and now - hit[0] < ttl_s:
+        if hit is not None and now - hit[0] < ttl_s and (fresh_enough is None or fresh_enough(hit[1])):
             return hit[1]
         value = compute()  # outside the lock: a slow query must not block other scopes
         with self._lock:
@@ -181,6 +184,9 @@ def summary(*, session: Session, street: str | None, now: datetime, tz: str) -> 
         "by_major": by_major_class(session=session, street=street, start=day_start, now=now),
         "sources": by_source(session=session, street=street, start=day_start, now=now),
         "hourly": hourly_arrivals(session=session, street=street, day_start=day_start, now=now, tz=tz),
+        # Read after the counts: the wall adds to these figures every new case of its deltas with a higher id
+        # (a case committed meanwhile with a lower id is missing until the next summary, never counted twice).
+        "max_case_id": session.scalar(select(func.max(Case.id))) or 0,
     }
 
 
@@ -199,6 +205,8 @@ def screen_meta(*, session: Session) -> dict[str, Any]:
         "district": {"code": district.code, "name": district.name} if district else None,
         "streets": {"type": "FeatureCollection", "features": streets},
         "departments": dict(session.execute(select(Department.code, Department.name)).all()),
+        # Catalog code → major class: the wall files a new case of its deltas under its class without a refetch.
+        "majors": dict(session.execute(select(CatalogItem.code, CatalogItem.major_name)).all()),
     }
 
 
@@ -237,6 +245,12 @@ def build_screen_feed() -> Blueprint:
     @feed.get("/summary")
     def screen_summary():  # noqa: ANN202
         street = street_of_caller()
+        # A wall passes the newest case id it holds: a cached summary that predates that case is recomputed, so
+        # the charts never start behind the wall's own "reported" tile (the next wall reuses the new answer).
+        raw_min = request.args.get("min_id", "0")
+        if not raw_min.isdigit() or len(raw_min) > 18:
+            raise FieldError("min_id", "must be a case id (a non-negative integer)")
+        min_id = int(raw_min)
         rt = _runtime()
         tz = rt.settings.timezone
 
@@ -248,7 +262,9 @@ def build_screen_feed() -> Blueprint:
                 body["ranking"] = street_ranking(session=session, street=street, now=now, tz=tz)
             return body
 
-        return jsonify(cache.get(f"summary:{street}", SUMMARY_TTL_S, compute))
+        return jsonify(
+            cache.get(f"summary:{street}", SUMMARY_TTL_S, compute, lambda body: body["max_case_id"] >= min_id)
+        )
 
     @feed.get("/meta")
     def meta():  # noqa: ANN202

@@ -450,6 +450,62 @@ def test_new_case_pulses_and_counts(screen_page: Any, live_app: LiveApp) -> None
     page.wait_for_function("id => !document.querySelector('.case-' + id).classList.contains('fresh')", arg=case["id"])
 
 
+def _arrival_figures(page: Any) -> dict[str, Any]:
+    """What the wall's arrival charts show: source counts, today's trend total, major-class total."""
+    source = page.evaluate(CHART_DATA, "source")[0]
+    major = page.evaluate(CHART_DATA, "major")[0]
+    today = page.evaluate(CHART_DATA, "trend")[1]
+    return {
+        "sources": {label.rsplit(" ", 1)[0]: n for label, n in zip(source["labels"], source["values"], strict=True)},
+        "sources_total": sum(source["values"]),
+        "trend_total": sum(today["y"]),
+        "major_total": sum(major["x"]),
+    }
+
+
+def test_charts_follow_new_cases_from_deltas_and_agree_after_a_refetch(screen_page: Any, live_app: LiveApp) -> None:
+    page = screen_page
+    page.wait_for_function(CHARTS_DRAWN, timeout=30_000)
+    page.wait_for_function(
+        "() => document.getElementById('screen-kpi-today').textContent.replace(/,/g, '')"
+        " === String(window.gridcmdLive.today)"
+    )
+    before = _arrival_figures(page)
+    wechat = t("source.wechat")
+    counted = page.evaluate("window.gridcmdLive.arrivalsCounted()")
+    fetches = page.evaluate("window.gridcmdLive.summaryFetches()")
+    points = live_app.inside_points(12)
+    for lon, lat in points[9:12]:
+        live_app.post_case(lon, lat, "共享单车堆放堵塞人行道", "wechat")
+    # Counted from the deltas: no summary fetch is needed for the charts to move.
+    page.wait_for_function("n => window.gridcmdLive.arrivalsCounted() >= n", arg=counted + 3, timeout=10_000)
+    page.wait_for_function(
+        """([name, n]) => {
+          const box = document.getElementById('screen-chart-source');
+          const gd = box.classList.contains('js-plotly-plot') ? box : box.querySelector('.js-plotly-plot');
+          const tr = gd.data[0];
+          return tr.labels.some((l, i) => l.startsWith(name + ' ') && tr.values[i] === n);
+        }""",
+        arg=[wechat, before["sources"].get(wechat, 0) + 3],
+        timeout=20_000,
+    )
+    after = _arrival_figures(page)
+    tile = _num(page, "#screen-kpi-today")
+    assert after["sources_total"] == after["trend_total"] == after["major_total"] == before["sources_total"] + 3
+    assert after["sources_total"] == tile  # the donut and the "reported" tile tell the same figure
+    # A later summary counts the same cases: the charts must not count them twice.
+    page.wait_for_function("n => window.gridcmdLive.summaryFetches() > n", arg=fetches, timeout=60_000)
+    reported = _get(live_app, "/api/v1/kpis")["counts"]["reported"]
+    deadline = time.monotonic() + 10  # its redraws come one chart per task, 1.2 s apart
+    while True:
+        settled = _arrival_figures(page)
+        totals = {settled["sources_total"], settled["trend_total"], settled["major_total"], reported, tile}
+        if len(totals) == 1 or time.monotonic() > deadline:
+            break
+        page.wait_for_timeout(300)
+    assert totals == {reported} and reported == tile, settled
+
+
 def test_patrols_move_in_place_cluster_out_and_tour(screen_page: Any, live_app: LiveApp) -> None:
     page = screen_page
     points = live_app.inside_points(20)

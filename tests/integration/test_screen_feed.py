@@ -103,6 +103,33 @@ def test_summary_is_scoped_to_the_caller(grid_app, client, inside_point: tuple[f
     assert scoped["tiles"]["reported"] == own < district["reported"]
 
 
+def test_summary_watermark_lets_a_wall_add_new_cases_once(grid_app, client, inside_point: tuple[float, float]) -> None:  # noqa: ANN001
+    screen = grid_app.server.test_client()
+    screen.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {make_token(grid_app, 'screen')}"
+    first = screen.get("/api/v1/screen/summary").get_json()
+    case = _report(client, inside_point)
+    assert case["id"] > first["max_case_id"]  # a wall holding this case adds it to these figures itself
+
+    # Inside the cache's lifetime the same answer comes back, unless the wall already holds a newer case.
+    cached = screen.get("/api/v1/screen/summary").get_json()
+    assert cached["max_case_id"] == first["max_case_id"]
+    assert screen.get(f"/api/v1/screen/summary?min_id={first['max_case_id']}").get_json() == cached
+    fresh = screen.get(f"/api/v1/screen/summary?min_id={case['id']}").get_json()
+    assert fresh["max_case_id"] >= case["id"]
+    assert sum(r["count"] for r in fresh["sources"]) == sum(r["count"] for r in first["sources"]) + 1
+    assert screen.get("/api/v1/screen/summary").get_json() == fresh  # the next wall reuses the new answer
+
+    for bad in ("-1", "abc", "1.5", "9" * 19):
+        resp = screen.get(f"/api/v1/screen/summary?min_id={bad}")
+        assert resp.status_code == 422 and "min_id" in resp.get_data(as_text=True), bad
+
+
+def test_meta_maps_catalog_codes_to_major_classes(grid_app, client) -> None:  # noqa: ANN001
+    majors = client.get("/api/v1/screen/meta").get_json()["majors"]
+    rows = client.get("/api/v1/catalog").get_json()["conditions"]
+    assert majors and {r["code"]: r["major"] for r in rows} == majors
+
+
 def test_grid_layer_is_encoded_once_and_revalidated(grid_app, client) -> None:  # noqa: ANN001
     first = client.get("/api/v1/screen/grids")
     assert first.status_code == 200 and first.headers["Cache-Control"] == "no-cache"
