@@ -69,7 +69,7 @@ def create_app(settings: Settings | None = None, *, start_loops: bool = True) ->
     server.register_blueprint(build_screen_feed())
     server.register_blueprint(build_login())
     install_error_handlers(server)
-    register_live_handlers(socketio, runtime)
+    register_live_handlers(socketio, runtime, loops.patrol_streets)
 
     from layouts import screen
 

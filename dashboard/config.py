@@ -65,6 +65,29 @@ class Settings(BaseSettings):
         # so a machine's locale never silently turns the Chinese-first UI into English.
         return "en" if str(value or "").strip().lower() == "en" else "zh"
 
+    @field_validator("tile_url")
+    @classmethod
+    def _tile_template(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            return value
+        if not (value.startswith(("http://", "https://")) or value.startswith("/")) or any(
+            part not in value for part in ("{z}", "{x}", "{y}")
+        ):
+            raise ValueError(
+                "TILE_URL must be an http(s) URL or an absolute path with {z}, {x} and {y}, "
+                "e.g. http://tiles.intranet:8080/{z}/{x}/{y}.png"
+            )
+        return value
+
+    def tile_origin(self) -> str | None:
+        """The CSP source of the tile server (None: no tiles or same origin); `{s}.` subdomains become `*.`."""
+        if not self.tile_url.startswith(("http://", "https://")):
+            return None
+        scheme, rest = self.tile_url.split("://", 1)
+        host = rest.split("/", 1)[0].replace("{s}.", "*.")
+        return f"{scheme}://{host}"
+
     def work_calendar(self) -> WorkCalendar:
         """The SLA calendar: official Chinese calendar plus this center's periods and overrides."""
         periods = []

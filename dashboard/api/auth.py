@@ -259,11 +259,13 @@ def security_headers(response: Response) -> Response:
     framers = rt.settings.kiosk_frame_ancestors.strip()
     on_screen = _page_of(request.path) == "screen"
     ancestors = f"'self' {framers}" if on_screen and framers else "'none'"
+    tiles = rt.settings.tile_origin()  # an intranet tile server (TILE_URL) is the only other image source
+    images = f"'self' data: blob: {tiles}" if tiles else "'self' data: blob:"
     response.headers["Content-Security-Policy"] = (
         "default-src 'self'; "
         # Dash's renderer boots from one inline script and Plotly compiles with Function(); both stay same-origin.
         "script-src 'self' 'unsafe-inline' 'unsafe-eval'; "
-        "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
+        f"style-src 'self' 'unsafe-inline'; img-src {images}; font-src 'self' data:; "
         "connect-src 'self' ws: wss:; worker-src 'self' blob:; object-src 'none'; base-uri 'self'; "
         f"form-action 'self'; frame-ancestors {ancestors}"
     )

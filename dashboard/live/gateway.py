@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from dashboard.domain.cases import TERMINAL
 from dashboard.live.leader import Lease
+from dashboard.live.patrols import PatrolRow
 from dashboard.live.relay import OutboxRelay
 from dashboard.runtime import Runtime
 from dashboard.services.clock import local_day_start, utcnow
@@ -22,7 +23,7 @@ from dashboard.services.commands import Ctx
 from dashboard.services.errors import Conflict
 from dashboard.services.rows import case_row
 from dashboard.services.rules import flag_overdue, overdue_actor, overdue_case_ids
-from dashboard.store.models import Case, CatalogItem
+from dashboard.store.models import Case, CatalogItem, Staff
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,47 @@ def room_for(street: str | None) -> str:
     return ALL_ROOM if street is None else f"live:street:{street}"
 
 
-def build_snapshot(runtime: Runtime, street: str | None = None) -> dict[str, Any]:
+class PatrolStreets:
+    """The street of each patrol (a staff code), so a street's views get only that street's patrols.
+
+    Patrol positions are people's whereabouts: a street's wall or desk has no business following another
+    street's grid workers. The staff table changes rarely; it is re-read at most every REFRESH_S. A patrol id
+    that is not on the staff (a center inspector, a vehicle) has no street and goes to district views only.
+    """
+
+    REFRESH_S = 60.0
+
+    def __init__(self, runtime: Runtime) -> None:
+        self._rt = runtime
+        self._lock = threading.Lock()
+        self._streets: dict[str, str] = {}
+        self._read_at = float("-inf")
+
+    def _current(self) -> dict[str, str]:
+        with self._lock:
+            if time.monotonic() - self._read_at >= self.REFRESH_S:
+                with self._rt.session() as session:
+                    rows = session.execute(select(Staff.code, Staff.street_code).where(Staff.street_code.is_not(None)))
+                    self._streets = {code: street for code, street in rows}
+                self._read_at = time.monotonic()
+            return self._streets
+
+    def split(self, rows: list[PatrolRow]) -> dict[str, list[PatrolRow]]:
+        """Rows grouped by street; rows of patrols without a street are left out."""
+        streets = self._current()
+        out: dict[str, list[PatrolRow]] = {}
+        for row in rows:
+            street = streets.get(str(row[0]))
+            if street is not None:
+                out.setdefault(street, []).append(row)
+        return out
+
+    def of_street(self, rows: list[PatrolRow], street: str | None) -> list[PatrolRow]:
+        """All rows for a district view (street None), else that street's rows only."""
+        return rows if street is None else self.split(rows).get(street, [])
+
+
+def build_snapshot(runtime: Runtime, street: str | None = None, patrols: PatrolStreets | None = None) -> dict[str, Any]:
     """The full live picture: open cases, patrols and today's counters, tagged with the stream id it covers.
 
     The stream id is read before the database, so every change up to it is already in the rows we read;
@@ -68,7 +109,7 @@ def build_snapshot(runtime: Runtime, street: str | None = None) -> dict[str, Any
     return {
         "id": stream_id,
         "cases": rows,
-        "patrols": runtime.patrols.all_rows(),
+        "patrols": (patrols or PatrolStreets(runtime)).of_street(runtime.patrols.all_rows(), street),
         "kpis": {
             "today_reported": today,
             "open": open_total,
@@ -113,9 +154,10 @@ def live_scope(auth: dict[str, Any]) -> tuple[bool, str | None]:
     return True, (None if principal.actor().district_wide else principal.scope)
 
 
-def register_live_handlers(socketio: SocketIO, runtime: Runtime) -> None:
+def register_live_handlers(socketio: SocketIO, runtime: Runtime, patrols: PatrolStreets | None = None) -> None:
     """Attach the /live handlers; a function so tests can attach them to a queue-less SocketIO."""
     session_scope: dict[str, str | None] = {}  # sid → street (None = district), for resync
+    patrols = patrols or PatrolStreets(runtime)
 
     @socketio.on("connect", namespace=NAMESPACE)
     def _connect(auth: dict[str, Any] | None = None) -> bool:
@@ -135,7 +177,7 @@ def register_live_handlers(socketio: SocketIO, runtime: Runtime) -> None:
         # through the Redis message queue (which cost 0.5–0.9 s of the wall's first paint under load). The
         # client orders and de-duplicates by stream id, so a queued delta overtaking it does no harm.
         if replay is None:
-            emit("snapshot", build_snapshot(runtime, street), ignore_queue=True)
+            emit("snapshot", build_snapshot(runtime, street, patrols), ignore_queue=True)
         else:
             deltas, last_id = replay
             for delta in deltas:
@@ -146,7 +188,7 @@ def register_live_handlers(socketio: SocketIO, runtime: Runtime) -> None:
 
     @socketio.on("resync", namespace=NAMESPACE)
     def _resync(_data: Any = None) -> None:
-        emit("snapshot", build_snapshot(runtime, session_scope.get(request.sid)), ignore_queue=True)
+        emit("snapshot", build_snapshot(runtime, session_scope.get(request.sid), patrols), ignore_queue=True)
 
     @socketio.on("disconnect", namespace=NAMESPACE)
     def _disconnect(*_args: Any) -> None:
@@ -180,6 +222,7 @@ class LiveLoops:
         self._rt = runtime
         self.stop = threading.Event()
         self.wake = threading.Event()
+        self.patrol_streets = PatrolStreets(runtime)
         self.relay = OutboxRelay(
             sessions=runtime.sessions,
             client=runtime.redis,
@@ -236,8 +279,11 @@ class LiveLoops:
                 if lease.hold():
                     rows = self._rt.patrols.take_frame()
                     if rows:
-                        frame = {"t": int(time.time() * 1000), "rows": rows}
-                        self._sio.emit("patrols", frame, namespace=NAMESPACE)  # every connected view
+                        t = int(time.time() * 1000)
+                        self._sio.emit("patrols", {"t": t, "rows": rows}, to=ALL_ROOM, namespace=NAMESPACE)
+                        for street, own in self.patrol_streets.split(rows).items():
+                            frame = {"t": t, "rows": own}
+                            self._sio.emit("patrols", frame, to=room_for(street), namespace=NAMESPACE)
             except Exception:
                 log.exception("patrol frame failed")
             delay = next_at - time.monotonic()

@@ -255,10 +255,12 @@ def stop_app(live: LiveApp) -> None:
 
 
 @contextmanager
-def running_app(workdir: Path, sizes: Jurisdiction | None = None) -> Iterator[LiveApp]:
-    """Build a jurisdiction in `workdir`, serve it, and stop everything afterwards."""
+def running_app(
+    workdir: Path, sizes: Jurisdiction | None = None, extra_env: dict[str, str] | None = None
+) -> Iterator[LiveApp]:
+    """Build a jurisdiction in `workdir`, serve it (with `extra_env` settings), and stop everything afterwards."""
     workdir.mkdir(parents=True, exist_ok=True)
-    env = app_env(workdir)
+    env = {**app_env(workdir), **(extra_env or {})}
     build_jurisdiction(env, sizes or Jurisdiction())
     tokens = create_users(env)
     live = start_app(workdir, env)

@@ -128,3 +128,55 @@ def test_patrols_are_coalesced_into_frames(live_server, grid_app, inside_point, 
     assert len(rows) == 1
     assert abs(rows[0][1] - (lon + 9e-5)) < 1e-6
     client.sio.disconnect()
+
+
+def test_a_street_sees_only_its_own_patrols(live_server, grid_app, inside_point, admin_token) -> None:
+    from sqlalchemy import select
+
+    from dashboard.store.models import Staff
+    from tests.integration.conftest import make_token
+
+    with grid_app.runtime.session() as session:
+        staff = session.execute(select(Staff.code, Staff.street_code).where(Staff.street_code.is_not(None))).all()
+    streets = sorted({street for _code, street in staff})
+    assert len(streets) >= 2, "the test jurisdiction needs two streets with staff"
+    mine = next(code for code, street in staff if street == streets[0])
+    theirs = next(code for code, street in staff if street == streets[1])
+    lon, lat = inside_point
+    now = int(time.time() * 1000)
+    store = grid_app.runtime.patrols
+    store.ingest(
+        [
+            Fix(mine, lon, lat, "available", now),
+            Fix(theirs, lon, lat, "busy", now),
+            Fix("CAR-7", lon, lat, "available", now),
+        ]
+    )
+    time.sleep(1.5)  # framed once already: the snapshots below must carry them from the store
+
+    street_wall = LiveClient(live_server, make_token(grid_app, "screen", scope=streets[0]))
+    district = LiveClient(live_server, admin_token)
+    for c in (street_wall, district):
+        c.connect(None)
+        c.wait_for(lambda ev: any(n == "snapshot" for n, _ in ev))
+
+    def patrol_ids(client: LiveClient, kind: str) -> set[str]:
+        return {
+            row[0]
+            for name, data in client.events
+            if name == kind
+            for row in data["patrols" if kind == "snapshot" else "rows"]
+        }
+
+    assert {mine, theirs, "CAR-7"} <= patrol_ids(district, "snapshot")
+    assert mine in patrol_ids(street_wall, "snapshot")
+    assert not {theirs, "CAR-7"} & patrol_ids(street_wall, "snapshot")
+
+    now = int(time.time() * 1000)
+    store.ingest([Fix(p, lon + 1e-4, lat, "available", now) for p in (mine, theirs, "CAR-7")])
+    district.wait_for(lambda ev: {mine, theirs, "CAR-7"} <= patrol_ids(district, "patrols"), timeout=5)
+    street_wall.wait_for(lambda ev: mine in patrol_ids(street_wall, "patrols"), timeout=5)
+    time.sleep(1.2)  # one more frame period: nothing else may arrive
+    assert patrol_ids(street_wall, "patrols") == {mine}
+    for c in (street_wall, district):
+        c.sio.disconnect()

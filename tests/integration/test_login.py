@@ -297,6 +297,14 @@ def test_only_the_screen_may_be_framed_and_only_by_the_configured_wall(app_with)
     assert admin_page.headers["X-Frame-Options"] == "DENY"
 
 
+def test_images_may_come_from_the_configured_tile_server_only(app_with, client) -> None:  # noqa: ANN001
+    assert "img-src 'self' data: blob:;" in client.get("/screen/").headers["Content-Security-Policy"]
+    app = app_with(tile_url="http://{s}.tiles.intranet:8080/{z}/{x}/{y}.png")
+    csp = app.server.test_client().get("/login").headers["Content-Security-Policy"]
+    assert "img-src 'self' data: blob: http://*.tiles.intranet:8080;" in csp
+    assert "connect-src 'self' ws: wss:;" in csp  # tiles are images: nothing else is opened to that host
+
+
 # ---- secrets stay out of the audit log and the logs ---------------------------------------------------------
 
 
