@@ -262,9 +262,13 @@ def build_screen_feed() -> Blueprint:
                 body["ranking"] = street_ranking(session=session, street=street, now=now, tz=tz)
             return body
 
-        return jsonify(
-            cache.get(f"summary:{street}", SUMMARY_TTL_S, compute, lambda body: body["max_case_id"] >= min_id)
-        )
+        # A summary computed before local midnight is never "today's", however young it is.
+        today = local_iso(local_day_start(utcnow(), tz), tz)
+
+        def fresh_enough(body: dict[str, Any]) -> bool:
+            return body["max_case_id"] >= min_id and body["day_start"] == today
+
+        return jsonify(cache.get(f"summary:{street}", SUMMARY_TTL_S, compute, fresh_enough))
 
     @feed.get("/meta")
     def meta():  # noqa: ANN202

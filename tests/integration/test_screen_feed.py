@@ -124,6 +124,25 @@ def test_summary_watermark_lets_a_wall_add_new_cases_once(grid_app, client, insi
         assert resp.status_code == 422 and "min_id" in resp.get_data(as_text=True), bad
 
 
+def test_a_cached_summary_from_before_midnight_is_not_served_after_it(
+    grid_app, monkeypatch: pytest.MonkeyPatch
+) -> None:  # noqa: ANN001
+    from datetime import UTC
+
+    import dashboard.api.screen_feed as feed
+
+    screen = grid_app.server.test_client()
+    screen.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {make_token(grid_app, 'screen')}"
+    clock = {"now": datetime(2026, 11, 22, 15, 59, 58, tzinfo=UTC)}  # 23:59:58 in Beijing
+    monkeypatch.setattr(feed, "utcnow", lambda: clock["now"])
+    before = screen.get("/api/v1/screen/summary").get_json()
+    assert before["day_start"] == "2026-11-22T00:00:00+08:00"
+    clock["now"] = datetime(2026, 11, 22, 16, 0, 3, tzinfo=UTC)  # 5 s later, well inside the cache's lifetime
+    after = screen.get("/api/v1/screen/summary").get_json()
+    assert after["day_start"] == "2026-11-23T00:00:00+08:00"
+    assert sum(after["hourly"]["today"]) == 0 and len(after["hourly"]["today"]) == 1
+
+
 def test_meta_maps_catalog_codes_to_major_classes(grid_app, client) -> None:  # noqa: ANN001
     majors = client.get("/api/v1/screen/meta").get_json()["majors"]
     rows = client.get("/api/v1/catalog").get_json()["conditions"]
