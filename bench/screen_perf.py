@@ -173,6 +173,46 @@ def patrol_feed(writer: CaseWriter, count: int, stop: threading.Event) -> None:
         stop.wait(max(0.0, 1.0 - (time.monotonic() - started)))
 
 
+def hold_backlog(writer: CaseWriter, seeded: list[int], stop: threading.Event) -> dict[str, int]:
+    """Keep the number of open cases where it was: for every case the simulator leaves open, close a seeded one.
+
+    At 60× the simulated lifecycle (deadlines of hours to days) does not reach a steady state within an hour,
+    so the open set grows by half and the wall's heap with it. A command center's week has a roughly steady
+    open set; with this on, heap growth over the soak measures leaks, not more data. Closing goes through the
+    real commands (self-handled, or round the loop), so the wall sees ordinary deltas.
+    """
+    from sqlalchemy import func, select
+
+    from dashboard.domain.cases import TERMINAL
+    from dashboard.services.errors import Conflict
+
+    open_now = Case.state.not_in([s.value for s in TERMINAL])
+    with transaction(writer.sessions) as session:
+        target = session.scalar(select(func.count(Case.id)).where(open_now)) or 0
+    stats = {"target": target, "closed": 0}
+    queue = list(seeded)
+
+    def run() -> None:
+        while not stop.wait(2.0) and queue:
+            with transaction(writer.sessions) as session:
+                excess = (session.scalar(select(func.count(Case.id)).where(open_now)) or 0) - target
+            for _ in range(min(max(excess, 0), 50)):
+                if not queue:
+                    break
+                with transaction(writer.sessions) as session:
+                    case = session.get(Case, queue.pop(0))
+                if case is None or case.state in {s.value for s in TERMINAL}:
+                    continue
+                try:
+                    writer.close_out(case)
+                    stats["closed"] += 1
+                except Conflict:
+                    continue  # the overdue rule touched it meanwhile: take the next one
+
+    threading.Thread(target=run, name="hold-backlog", daemon=True).start()
+    return stats
+
+
 def start_simulator(writer: CaseWriter, speed: float) -> Any:
     """The real simulator (cases at 2,000/day × speed, simulated lifecycle), not adopting the seeded backlog."""
     from dashboard.runtime import Runtime
@@ -432,6 +472,11 @@ def main() -> None:
     parser.add_argument("--loads", type=int, default=3, help="cold loads for first paint")
     parser.add_argument("--warmup-s", type=float, default=20)
     parser.add_argument("--skip-naive", action="store_true")
+    parser.add_argument(
+        "--steady-backlog",
+        action="store_true",
+        help="close a seeded case for each new open one, so the open set (and the wall's data) stays the same size",
+    )
     parser.add_argument("--json-out", type=Path)
     parser.add_argument("--workdir", type=Path)
     args = parser.parse_args()
@@ -466,6 +511,12 @@ def main() -> None:
         print(f"seeded {args.cases} open cases in {time.monotonic() - t0:.0f} s", flush=True)
         threading.Thread(target=patrol_feed, args=(writer, args.patrols, stop), daemon=True).start()
         sim = start_simulator(writer, args.speed)
+        if args.steady_backlog:
+            with transaction(writer.sessions) as session:
+                from sqlalchemy import select
+
+                seeded = list(session.scalars(select(Case.id).order_by(Case.id)))
+            report["load"]["steady_backlog"] = hold_backlog(writer, seeded, stop)
         time.sleep(5)
         arg = {"grids": args.grids, "cases": args.cases}
         with sync_playwright() as pw:
