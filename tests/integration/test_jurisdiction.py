@@ -149,9 +149,16 @@ def _grids(url: str) -> list[Grid]:
 def _snapshot(url: str) -> dict[str, list[tuple[Any, ...]]]:
     with session_scope(url) as session:
         return {
-            "streets": [tuple(r) for r in session.execute(select(Street.code, Street.name, Street.geometry))],
+            # Ordered: PostgreSQL returns rows in storage order, which a rebuild (delete + insert) may change.
+            "streets": [
+                tuple(r)
+                for r in session.execute(select(Street.code, Street.name, Street.geometry).order_by(Street.code))
+            ],
             "communities": [
-                tuple(r) for r in session.execute(select(Community.code, Community.kind, Community.geometry))
+                tuple(r)
+                for r in session.execute(
+                    select(Community.code, Community.kind, Community.geometry).order_by(Community.code)
+                )
             ],
             "grids": [
                 tuple(r)
