@@ -182,7 +182,9 @@ class Simulator:
         if fixes_on_spot:
             with self.rt.session() as session:
                 ctx = Ctx(
-                    session=session, actor=self.actor(f"grid_worker:{grid_code}"), cal=self.rt.calendar,
+                    session=session,
+                    actor=self.actor(f"grid_worker:{grid_code}"),
+                    cal=self.rt.calendar,
                     tz=settings.timezone,
                 )
                 self_handle(ctx, result.case.id, expected_version=result.case.version, note="现场自行处置")
