@@ -84,7 +84,7 @@ class PatrolStreets:
         return rows if street is None else self.split(rows).get(street, [])
 
 
-def build_snapshot(runtime: Runtime, street: str | None = None, patrols: PatrolStreets | None = None) -> dict[str, Any]:
+def build_snapshot(runtime: Runtime, street: str | None, patrols: PatrolStreets) -> dict[str, Any]:
     """The full live picture: open cases, patrols and today's counters, tagged with the stream id it covers.
 
     The stream id is read before the database, so every change up to it is already in the rows we read;
@@ -109,7 +109,7 @@ def build_snapshot(runtime: Runtime, street: str | None = None, patrols: PatrolS
     return {
         "id": stream_id,
         "cases": rows,
-        "patrols": (patrols or PatrolStreets(runtime)).of_street(runtime.patrols.all_rows(), street),
+        "patrols": patrols.of_street(runtime.patrols.all_rows(), street),
         "kpis": {
             "today_reported": today,
             "open": open_total,
