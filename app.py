@@ -20,7 +20,7 @@ from dashboard.api.auth import install_auth
 from dashboard.api.errors import install_error_handlers
 from dashboard.api.routes import build_api, build_health
 from dashboard.api.screen_feed import build_screen_feed
-from dashboard.config import Settings, get_settings
+from dashboard.config import Settings, get_settings, secret_key
 from dashboard.live.gateway import LiveLoops, register_live_handlers
 from dashboard.runtime import Runtime
 from dashboard.store.schema import migrate
@@ -47,7 +47,7 @@ def create_app(settings: Settings | None = None, *, start_loops: bool = True) ->
     runtime = Runtime.build(settings)
 
     server = Flask(__name__, static_folder=str(ROOT / "assets"), static_url_path="/static")
-    server.config.update(SECRET_KEY=settings.secret_key, JSON_AS_ASCII=False)
+    server.config.update(SECRET_KEY=secret_key(settings), JSON_AS_ASCII=False)
     server.json.ensure_ascii = False  # type: ignore[attr-defined]
     server.extensions["gridcmd"] = runtime
     install_auth(server, runtime)

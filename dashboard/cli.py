@@ -98,8 +98,14 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     import subprocess
 
     import app
+    from dashboard.config import SecretKeyError, secret_key
     from dashboard.live.redis_conn import redis_url
 
+    try:
+        secret_key(get_settings())  # refuse a forgeable session key before anything starts
+    except SecretKeyError as exc:
+        print(f"gridcmd serve: {exc}", file=sys.stderr)
+        return 2
     redis_url(get_settings())  # start the embedded Redis (if configured) before the simulator needs it
     if args.simulate:
         # The simulator stops with the server however the server ends: on SIGTERM (atexit does not run for a

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+import os
+import secrets
+import time
+from datetime import date
+from datetime import time as clock_time
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -33,7 +37,10 @@ class Settings(BaseSettings):
         default="gc:",
         description="Prefix of every Redis key and channel, so several apps or tests share one Redis.",
     )
-    secret_key: str = Field(default="dev-only-change-me", description="Flask session signing key.")
+    secret_key: str = Field(
+        default="",
+        description="Flask session signing key; empty = a random key created once and kept in var/secret_key.",
+    )
     tile_url: str = Field(default="", description="Raster tile URL template; empty = no tiles (offline).")
     timezone: str = Field(default="Asia/Shanghai", description="Time zone of the command center.")
     lang: Literal["zh", "en"] = Field(default="zh", description="UI language: zh (default) or en.")
@@ -93,13 +100,57 @@ class Settings(BaseSettings):
         periods = []
         for part in self.work_periods.split(","):
             start, end = part.strip().split("-")
-            periods.append((time.fromisoformat(start), time.fromisoformat(end)))
+            periods.append((clock_time.fromisoformat(start), clock_time.fromisoformat(end)))
         return WorkCalendar(
             periods=tuple(periods),
             extra_holidays=_dates(self.extra_holidays),
             extra_workdays=_dates(self.extra_workdays),
             tz=self.timezone,
         )
+
+
+# Values that were defaults or examples somewhere: a session signed with one of them is forgeable by anyone.
+KNOWN_WEAK_KEYS = frozenset(
+    {"dev-only-change-me", "dev", "development", "secret", "secret-key", "changeme", "change-me", "test", "gridcmd"}
+)
+MIN_SECRET_KEY = 32
+SECRET_FILE = "secret_key"
+
+
+class SecretKeyError(ValueError):
+    """SECRET_KEY is a known development value or too short (the app refuses to start)."""
+
+
+def secret_key(settings: Settings) -> str:
+    """The session key: SECRET_KEY when set (checked), else the install's own random key under var/.
+
+    The file is created once with O_EXCL and mode 600, so every process of an install (gunicorn workers,
+    CLI) signs with the same key, and two processes starting together cannot each write a different one.
+    """
+    if settings.secret_key:
+        key = settings.secret_key.strip()
+        if key.lower() in KNOWN_WEAK_KEYS or len(key) < MIN_SECRET_KEY:
+            raise SecretKeyError(
+                f"SECRET_KEY is a known development value or shorter than {MIN_SECRET_KEY} characters; "
+                f"unset it (a random key is kept in {settings.var_dir / SECRET_FILE}) or set "
+                'python3 -c "import secrets; print(secrets.token_urlsafe(48))"'
+            )
+        return key
+    path = settings.var_dir / SECRET_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):  # another process is writing it this very moment
+            key = path.read_text(encoding="ascii").strip()
+            if len(key) >= MIN_SECRET_KEY:
+                return key
+            time.sleep(0.02)
+        raise SecretKeyError(f"{path} holds no usable key: delete it to have a new one made") from None
+    key = secrets.token_urlsafe(48)
+    with os.fdopen(fd, "w", encoding="ascii") as out:
+        out.write(key + "\n")
+    return key
 
 
 def _dates(text: str) -> frozenset[date]:

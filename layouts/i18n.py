@@ -16,6 +16,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "登录失败次数过多，请 {minutes} 分钟后再试",
         "en": "Too many failed sign-ins; try again in {minutes} min",
     },
+    "login.unavailable": {
+        "zh": "登录服务暂时不可用（缓存服务中断），请稍后重试",
+        "en": "Sign-in is unavailable for a moment (the cache server is down); please try again shortly",
+    },
     "login.expired": {"zh": "页面已过期，请重新登录", "en": "The page expired; please sign in again"},
     "home.screen": {"zh": "指挥大屏", "en": "Big screen"},
     "home.screen.desc": {"zh": "指挥大厅实时态势", "en": "Live picture for the command hall"},

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
+from urllib.parse import urlsplit
+
+import redis
 from flask import Blueprint, current_app, redirect, render_template_string, request, session
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
@@ -37,9 +41,22 @@ def _throttle(rt: Runtime) -> LoginThrottle:
     return LoginThrottle(rt.redis, rt.keys, s.login_max_failures, s.login_window_s, s.login_lockout_s)
 
 
+_NEXT_ALLOWED = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/-._~%?=&+:@!$'()*,;#")
+
+
 def _safe_next(target: str | None) -> str | None:
-    # Only local paths: an open redirect would let a phishing link bounce through our login.
-    return target if target and target.startswith("/") and not target.startswith("//") else None
+    """A local path to go on to after signing in, or None.
+
+    Only local paths: an open redirect would let a phishing link bounce through our login. Browsers drop tabs
+    and newlines from URLs and read `\\` as `/`, so `/\t/evil.example` or `/\\evil.example` would become
+    `//evil.example`: anything outside plain URL characters is refused rather than cleaned.
+    """
+    if not target or len(target) > 512 or not target.startswith("/") or target.startswith("//"):
+        return None
+    if not set(target) <= _NEXT_ALLOWED:
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
 
 
 def _render(status: int = 200, *, error: str = "", name: str = "") -> tuple[str, int]:
@@ -72,7 +89,12 @@ def build_login() -> Blueprint:
         name = (request.form.get("name") or "").strip()[:64]
         password = request.form.get("password") or ""
         throttle = _throttle(rt)
-        wait = throttle.locked_for(name)
+        try:
+            wait = throttle.locked_for(name)
+        except redis.RedisError:
+            # Without the lockout counter a password could be guessed without limit: refuse, clearly, for now.
+            record_now(rt.sessions, actor=name, action="login_unavailable", ip=ip)
+            return _render(503, error=t("login.unavailable"), name=name)
         if wait:
             # Refused before the password is looked at: guessing during a lockout learns nothing.
             record_now(rt.sessions, actor=name, action="login_locked", ip=ip)
@@ -81,11 +103,15 @@ def build_login() -> Blueprint:
             user = db.scalar(select(User).where(User.name == name))
             ok = bool(user and user.active and user.password_hash and check_password_hash(user.password_hash, password))
             if ok and user is not None:
-                throttle.succeeded(name)
+                with suppress(redis.RedisError):  # the count expires by itself; never fail a good login for it
+                    throttle.succeeded(name)
                 login_session(user)
                 record_now(rt.sessions, actor=name, action="login", ip=ip)
                 return redirect(_safe_next(request.form.get("next")) or LANDING.get(user.role, "/"))
-        locked = throttle.failed(name)
+        try:
+            locked = throttle.failed(name)
+        except redis.RedisError:
+            return _render(503, error=t("login.unavailable"), name=name)
         record_now(rt.sessions, actor=name, action="login_failed", ip=ip, detail={"locked": locked})
         return _render(401, error=t("login.failed"), name=name)
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
+import redis
 from flask import Flask, Response, abort, g, jsonify, redirect, request, session
 
 from dashboard.domain.actors import Actor, Role
@@ -92,9 +94,10 @@ def current_principal() -> Principal | None:
                 found = _principal(user, "token")
                 _audit_token_use(row, user)
         elif "uid" in session:
-            user = db.get(User, session["uid"])
+            uid = session["uid"]
+            user = db.get(User, uid) if isinstance(uid, int) and not isinstance(uid, bool) else None
             if user is not None and user.active and _session_still_valid(db, user):
-                found = _principal(user, "kiosk" if session.get("kiosk_token") else "session")
+                found = _principal(user, "kiosk" if "kiosk_token" in session else "session")
             else:
                 session.clear()
     g.principal = found
@@ -113,11 +116,34 @@ def principal_for_token(token: str) -> Principal | None:
         return _principal(user, "token")
 
 
+TOKEN_AUDIT_PERIOD_S = 3600
+_token_audited_at: dict[tuple[str, int], float] = {}  # (database, token id) → this process's last audit
+_token_audit_lock = threading.Lock()
+
+
+def _token_use_is_new(key: str, token_id: int, period_s: int) -> bool:
+    """True once per period per token: across processes through Redis, within this process when it is down."""
+    rt = _runtime()
+    try:
+        return bool(rt.redis.set(key, "1", ex=period_s, nx=True))
+    except redis.RedisError:
+        # Redis is down: the request must not fail for an audit detail, and the audit must not be lost either.
+        # Fall back to this process's own memory (at worst one row per process per period).
+        now = time.monotonic()
+        local_key = (rt.settings.database_url, token_id)
+        with _token_audit_lock:
+            last = _token_audited_at.get(local_key)
+            if last is not None and now - last < period_s:
+                return False
+            _token_audited_at[local_key] = now
+            return True
+
+
 def _audit_token_use(row: ApiToken, user: User) -> None:
     """Token use is audited once an hour per token: enough to trace a leak without flooding the log."""
     rt = _runtime()
     key = f"{rt.keys.prefix}audit:token:{row.id}"
-    if rt.redis.set(key, "1", ex=3600, nx=True):
+    if _token_use_is_new(key, row.id, TOKEN_AUDIT_PERIOD_S):
         record_now(
             rt.sessions,
             actor=user.name,
@@ -129,9 +155,19 @@ def _audit_token_use(row: ApiToken, user: User) -> None:
 
 
 def _session_still_valid(db: Any, user: User) -> bool:
-    if session.get("kiosk_token"):
-        token = db.get(ApiToken, session["kiosk_token"])
-        return token is not None and token.revoked_at is None  # revoking the display token ends the kiosk
+    if "kiosk_token" in session:
+        # A kiosk session stands on its display token alone: the token must be live, belong to this very user,
+        # and that user must be a screen account (a session naming another user's token, or an admin with any
+        # token id, is forged or stale).
+        token_id = session.get("kiosk_token")
+        token = db.get(ApiToken, token_id) if isinstance(token_id, int) and not isinstance(token_id, bool) else None
+        return (
+            token is not None
+            and token.revoked_at is None  # revoking the display token ends the kiosk
+            and token.user_id == user.id
+            and user.role == "screen"
+            and session.get("pw") == password_stamp(user)
+        )
     if session.get("pw") != password_stamp(user):
         return False  # the password was reset since this session signed in: every other session ends
     idle_limit = _runtime().settings.idle_timeout_min * 60
@@ -225,9 +261,11 @@ def enforce() -> Response | None:
             return _deny(401, "sign in first")
         if "/_dash-" in path:
             return _deny(401, "session expired: sign in again")  # Dash XHRs expect JSON, not a login page
-        return redirect(f"/login?next={path}")
+        return redirect("/login?next=" + quote(path, safe="/"))
     if principal.via == "kiosk" and page != "screen" and not _is_api(path) and not path.startswith("/socket.io"):
         return _deny(403, "a display token opens the big screen only")
+    if principal.via == "kiosk" and _is_api(path) and request.method not in ("GET", "HEAD", "OPTIONS"):
+        return _deny(403, "a display token reads the big screen's data only")
     if page is not None and principal.role not in PAGE_ROLES[page]:
         return _deny(403, f"role {principal.role} may not open /{page}")
     if path == "/":

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 
+import redis
 from flask import Blueprint, Flask, jsonify
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from dashboard.services.errors import Conflict, FieldError, Forbidden, NotFound
@@ -39,6 +41,20 @@ def install_error_handlers(target: Blueprint | Flask) -> None:
     def _conflict(exc: Conflict):  # noqa: ANN202
         body = {"error": str(exc), "current": exc.current}
         return jsonify(body), 409
+
+    @target.errorhandler(redis.RedisError)
+    def _redis_down(exc: redis.RedisError):  # noqa: ANN202
+        # Only what truly needs the live store gets here (patrol positions, live reads); case intake and
+        # commands commit to the database and leave publishing to the outbox relay.
+        log.warning("Redis unavailable: %s", type(exc).__name__)
+        return error(503, "the live store (Redis) is unavailable; retry shortly", "redis")
+
+    @target.errorhandler(OperationalError)
+    def _db_down(exc: DBAPIError):  # noqa: ANN202
+        # Lost connection, server restarting, SQLite locked past its busy timeout: nothing was half-written
+        # (the transaction rolled back), so the client may safely retry.
+        log.warning("database unavailable: %s", type(exc.orig).__name__)
+        return error(503, "the database is unavailable; retry shortly", "database")
 
     @target.errorhandler(HTTPException)
     def _http(exc: HTTPException):  # noqa: ANN202

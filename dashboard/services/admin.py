@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -413,7 +414,10 @@ def record_export(*, session: Session, by: Who, flt: AuditFilter, tz: str) -> No
 def csv_cell(value: Any) -> str:
     """A value as a CSV cell that Excel shows as text, never evaluates."""
     text = json.dumps(value, ensure_ascii=False, sort_keys=True) if isinstance(value, dict | list) else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    # NFKC folds the full-width forms (＝ ＋ － ＠) that WPS and Excel with an IME also read as formula starts, and
+    # leading blanks are skipped because spreadsheets skip them before deciding.
+    folded = unicodedata.normalize("NFKC", text).lstrip(" \u3000\n")
+    return "'" + text if text.startswith(_FORMULA_START) or folded.startswith(_FORMULA_START) else text
 
 
 def audit_csv_lines(rows: Iterable[AuditRow], header: tuple[str, ...]) -> Iterator[str]:

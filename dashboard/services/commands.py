@@ -28,6 +28,7 @@ from dashboard.domain.time_limits import TimeLimit, TimeLimitError, parse_time_l
 from dashboard.services.audit import record
 from dashboard.services.clock import as_utc, local_iso, utcnow
 from dashboard.services.errors import Conflict, FieldError, Forbidden, NotFound
+from dashboard.services.intake import MAX_PHOTOS, parse_photo_urls
 from dashboard.services.outbox import enqueue
 from dashboard.services.rows import case_row_in
 from dashboard.store.models import Case, CaseEvent, CatalogItem, Department
@@ -214,8 +215,9 @@ def resolve_department(session: Session, code: str, case: Case) -> Department:
     if code == STREET_UNIT:
         code = f"{case.street_code}ZF"
     dept = session.get(Department, code) if isinstance(code, str) else None
-    if dept is None:
-        raise FieldError("department", f"unknown department {code!r}")
+    # A street-tier unit works in its own street only: a case is never sent to another street's unit.
+    if dept is None or (dept.tier == "street" and not dept.code.startswith(case.street_code)):
+        raise FieldError("department", f"department {code!r} not found or not serving this case's street")
     return dept
 
 
@@ -283,8 +285,9 @@ def report_handled(
     """办结反馈: handling → handled; the verification clock (2 h) starts."""
     case = _load(ctx, case_id, expected_version, "report-handled")
     _require_transition(case, State.HANDLED, "report-handled")
-    if photos is not None and (not isinstance(photos, list) or not all(isinstance(p, str) for p in photos)):
-        raise FieldError("photos", "must be a list of URLs")
+    photos = parse_photo_urls(photos)
+    if len(case.photos or []) + len(photos) > 2 * MAX_PHOTOS:
+        raise FieldError("photos", f"a case keeps at most {2 * MAX_PHOTOS} photos (before and after)")
     started = as_utc(case.dispatched_at or case.updated_at)
     work_hours = ctx.cal.working_time_between(started, ctx.now) / timedelta(hours=1)
     clock, deadline = _start_clock(ctx, "verification", verification_limit())
@@ -360,9 +363,16 @@ def merge_case(ctx: Ctx, case_id: int, *, expected_version: int, into: int, note
     _require_transition(case, State.MERGED, "merge")
     if isinstance(into, bool) or not isinstance(into, int) or into == case_id:
         raise FieldError("into", "must be the id of another case")
-    target = ctx.session.get(Case, into)
-    if target is None or State(target.state) in TERMINAL:
-        raise FieldError("into", f"case {into} does not exist or is no longer open")
+    target = ctx.session.get(Case, into) if 0 < into < 2**63 else None
+    # One answer for missing, closed and out of reach: a street user must not learn other streets' case ids.
+    if (
+        target is None
+        or State(target.state) in TERMINAL
+        or not in_scope(
+            ctx.actor, street_code=target.street_code, tier=target.tier, department_code=target.department_code
+        )
+    ):
+        raise FieldError("into", f"case {into} not found among the open cases you may command")
     return write_case(
         ctx,
         case,

@@ -22,6 +22,7 @@ from dashboard.store.models import Case, CaseEvent, CatalogItem
 
 MAX_DESCRIPTION = 2000
 MAX_PHOTOS = 9
+MAX_PHOTO_URL = 2048
 
 
 class GridRefLike(Protocol):
@@ -77,9 +78,7 @@ def parse_report(body: Any, *, idempotency_key: str | None = None, actor: str = 
             raise FieldError("occurred_at", "must be an ISO 8601 time") from exc
         if occurred_at.tzinfo is None:
             raise FieldError("occurred_at", "must carry a UTC offset, e.g. 2026-11-22T09:30:00+08:00")
-    photos = body.get("photos") or []
-    if not isinstance(photos, list) or len(photos) > MAX_PHOTOS or not all(isinstance(p, str) for p in photos):
-        raise FieldError("photos", f"must be a list of at most {MAX_PHOTOS} URLs")
+    photos = parse_photo_urls(body.get("photos"))
     if idempotency_key is not None and not (0 < len(idempotency_key) <= 128):
         raise FieldError("Idempotency-Key", "must be 1–128 characters")
     return ReportCase(
@@ -95,6 +94,26 @@ def parse_report(body: Any, *, idempotency_key: str | None = None, actor: str = 
         idempotency_key=idempotency_key,
         actor=actor,
     )
+
+
+def parse_photo_urls(value: Any, *, name: str = "photos") -> list[str]:
+    """At most MAX_PHOTOS photo URLs, each http(s) or a path of ours and at most MAX_PHOTO_URL long.
+
+    A `javascript:` or `data:` URL would be a live link in the desk's case panel, and nine 1 MB URLs made one
+    case's detail 9 MB: both are refused here, before anything is stored.
+    """
+    if value is None or value == []:
+        return []
+    if not isinstance(value, list) or len(value) > MAX_PHOTOS:
+        raise FieldError(name, f"must be a list of at most {MAX_PHOTOS} URLs")
+    for i, url in enumerate(value):
+        if not isinstance(url, str) or not 0 < len(url) <= MAX_PHOTO_URL:
+            raise FieldError(f"{name}[{i}]", f"must be a URL of at most {MAX_PHOTO_URL} characters")
+        lowered = url.lower()
+        local = url.startswith("/") and not url.startswith(("//", "/\\"))
+        if not (local or lowered.startswith(("http://", "https://"))) or not url.isprintable() or " " in url:
+            raise FieldError(f"{name}[{i}]", "must be an http(s) URL or a path on this server")
+    return list(value)
 
 
 def _number(body: dict[str, Any], name: str, low: float, high: float) -> float:
@@ -194,4 +213,23 @@ def stored_key(cmd: ReportCase) -> str | None:
 def existing_for_key(*, session: Session, cmd: ReportCase, tz: str) -> Intaken | None:
     """The case an earlier request of the same client with this Idempotency-Key created, if any."""
     existing = session.scalar(select(Case).where(Case.idempotency_key == stored_key(cmd)))
-    return Intaken(existing, False, case_row_in(existing, session=session, tz=tz)) if existing else None
+    if existing is None:
+        return None
+    if not same_report(existing, cmd):
+        # A retry repeats its request exactly; a different body under a used key is a client bug, and answering
+        # with the first case would silently drop this report (IETF idempotency-key draft: 422).
+        raise FieldError("Idempotency-Key", "was already used for a different report; use a new key per report")
+    return Intaken(existing, False, case_row_in(existing, session=session, tz=tz))
+
+
+def same_report(case: Case, cmd: ReportCase) -> bool:
+    """True when `cmd` repeats the report that created `case` (the fields a retry must send unchanged)."""
+    return (
+        case.description == cmd.description
+        and case.source == cmd.source
+        and math.isclose(case.lat, cmd.lat, abs_tol=1e-9)
+        and math.isclose(case.lon, cmd.lon, abs_tol=1e-9)
+        and (case.category_code or None) == (cmd.category_code or None)
+        and (case.reporter or None) == (cmd.reporter or None)
+        and (case.phone or None) == (cmd.phone or None)
+    )
