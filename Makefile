@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8050
 
-.PHONY: run test install browser lint bench clean
+.PHONY: run test install browser node lint bench clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -23,11 +23,20 @@ browser:
 	  else echo "chromium or a CJK font is missing: sudo apt-get install chromium fonts-wqy-microhei" >&2; fi; \
 	fi
 
+# Debian's nodejs for the JS unit tests (tests/js/, Node's built-in test runner; no npm packages).
+node:
+	@if ! command -v node >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs >/dev/null; \
+	  else echo "node is missing: sudo apt-get install nodejs" >&2; fi; \
+	fi
+
 run: install
 	$(VENV)/bin/gridcmd init-if-empty --demo-users
 	$(VENV)/bin/gridcmd serve --simulate --host $(HOST) --port $(PORT)
 
-test: install browser
+test: install browser node
+	node --test tests/js/*.test.js
 	$(PY) -m pytest -q -rs
 
 lint: install

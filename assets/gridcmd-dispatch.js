@@ -4,10 +4,9 @@
  * in an undo history, and a desk stays open for a whole shift). The queue is a dash-ag-grid whose rows this file
  * feeds through the grid's JS API (transactions); the grid has no `rowData` prop at all.
  *
- * Protocol (DESIGN.md section 10), as on the big screen (assets/gridcmd-screen.js): connect with auth {view,
- * since}; the server answers with a `snapshot`, or replays the missed `delta`s and says `synced`. Deltas are
- * buffered until then, applied in stream-id order, deduplicated by stream id and by case version; reconnects back
- * off with jitter.
+ * Live protocol (DESIGN.md section 10): the shared live client (assets/gridcmd-live.js, as on the big screen)
+ * connects, buffers until the snapshot or `synced`, orders by stream id, deduplicates by case version, backs off
+ * and resyncs; this file only renders the snapshot, case rows and patrol frames it hands over.
  *
  * Actions are same-origin fetches to POST /api/v1/cases/{id}/{command} carrying the version the dispatcher saw:
  * the server's state machine decides, a lost race comes back as 409 naming who acted first, and the desk says so
@@ -21,7 +20,6 @@
   var ns = (window.gridcmdDesk = window.gridcmdDesk || {});
   var fns = (window.dashAgGridFunctions = window.dashAgGridFunctions || {});
 
-  var PENDING_MAX = 5000; // deltas buffered before snapshot/synced; past this a fresh snapshot is cheaper
   var TOMB_MAX = 4096; // versions of recently dropped cases, so a late stale row cannot resurrect one
   var CLOSED_MAX = 200; // closed cases kept for the 已结案 tab (visit-back), newest first
   var NEW_MS = 60000; // how long a new arrival stays highlighted unless opened
@@ -58,12 +56,9 @@
     gridLayers: new Map(),
     gridFeatures: new Map(), // grid code -> GeoJSON feature (for the panel's mini-map)
     // live
-    socket: null,
+    live: null, // the shared live client (gridcmd-live.js)
     conn: "idle",
-    lastId: null,
-    synced: false,
     haveSnapshot: false,
-    pending: [],
     maxSeenId: 0,
     skewMs: 0,
     cases: new Map(), // case id -> row (open cases, plus the newest closed ones)
@@ -100,7 +95,7 @@
     beeps: 0,
     cues: 0,
     fmt: null,
-    timers: { tick: 0, retry: 0, detail: 0, gridNames: 0 },
+    timers: { tick: 0, detail: 0, gridNames: 0 },
     renderQueued: false,
     countsShown: {},
   };
@@ -131,18 +126,6 @@
 
   function now() {
     return Date.now() + st.skewMs;
-  }
-
-  function idParts(id) {
-    var i = id.indexOf("-");
-    return [Number(id.slice(0, i)), Number(id.slice(i + 1))];
-  }
-
-  /** Stream ids are "ms-seq": compare numerically, never as strings ("9-0" < "10-0"). */
-  function cmpId(a, b) {
-    var x = idParts(a);
-    var y = idParts(b);
-    return x[0] - y[0] || x[1] - y[1];
   }
 
   function pad(n) {
@@ -394,12 +377,10 @@
     scheduleRender();
   }
 
-  function applyDelta(delta) {
-    if (st.lastId !== null && cmpId(delta.id, st.lastId) <= 0) return; // seen already (replay overlap)
+  /** The case rows of one delta, as the live client hands them over (in stream order, deduplicated). */
+  function applyCases(rows) {
     var tx = newTx();
-    var rows = delta.cases || [];
     for (var i = 0; i < rows.length; i++) upsert(rows[i], "delta", tx);
-    st.lastId = delta.id;
     commit(tx);
   }
 
@@ -425,7 +406,6 @@
       }
     });
     st.maxSeenId = Math.max(st.maxSeenId, k.max_case_id || 0);
-    st.lastId = snap.id;
     var first = !st.haveSnapshot;
     st.haveSnapshot = true;
     if (st.api) {
@@ -653,7 +633,11 @@
     if (!node) return;
     node.className = "desk-conn is-" + state;
     var label = node.querySelector(".lbl");
-    var key = { live: "dispatch.conn.live", reconnecting: "dispatch.conn.reconnecting" }[state];
+    var key = {
+      live: "dispatch.conn.live",
+      reconnecting: "dispatch.conn.reconnecting",
+      offline: "dispatch.conn.offline",
+    }[state];
     if (label) label.textContent = s(key || "dispatch.conn.connecting");
   }
 
@@ -1006,11 +990,18 @@
     } else {
       pn.photos.replaceChildren.apply(
         pn.photos,
-        photos.slice(0, 9).map(function (url) {
+        photos.slice(0, 9).map(function (raw) {
+          // Only an http(s) URL or a path of ours becomes a link; anything else (javascript:, data:) stays text.
+          var url = window.gridcmdText.url(raw);
+          if (!url) {
+            var shown = h("span", "pn-photo pn-photo--text", String(raw));
+            shown.title = String(raw); // an attribute set as a property is text too
+            return shown;
+          }
           var a = h("a", "pn-photo");
           a.href = url;
           a.target = "_blank";
-          a.rel = "noopener";
+          a.rel = "noopener noreferrer";
           var img = h("img");
           img.src = url;
           img.alt = "";
@@ -1884,7 +1875,8 @@
         fill: false,
         interactive: false,
       })
-        .bindTooltip(p.id + " · " + metres(p.distance_m), {
+        // A node, not a string: Leaflet sets a string tooltip as innerHTML, and patrol ids come from feeds.
+        .bindTooltip(window.gridcmdText.node("span", null, p.id + " · " + metres(p.distance_m)), {
           permanent: i === 0,
           direction: "right",
           className: "dm-tip",
@@ -1977,7 +1969,7 @@
     st.gridNames.set(p.code, p.name);
     st.gridLayers.set(p.code, layer);
     st.gridFeatures.set(p.code, feature); // keyed: a reloaded grid layer must not duplicate them
-    layer.bindTooltip(p.name, { sticky: true, className: "dm-tip", direction: "top" });
+    layer.bindTooltip(window.gridcmdText.node("span", null, p.name), { sticky: true, className: "dm-tip", direction: "top" });
     // Grid names arrive after the first rows: relabel the queue once they are all in.
     clearTimeout(st.timers.gridNames);
     st.timers.gridNames = setTimeout(function () {
@@ -2034,89 +2026,21 @@
     /* The desk has one map for the page's lifetime; markers are rebuilt on the next attach. */
   };
 
-  // ---------------------------------------------------------------- socket
-
-  function resync() {
-    if (!st.socket || !st.socket.connected) return;
-    st.synced = false;
-    st.pending = [];
-    st.socket.emit("resync");
-  }
-
-  function flushPending() {
-    var buffered = st.pending;
-    st.pending = [];
-    buffered.sort(function (a, b) {
-      return cmpId(a.id, b.id);
-    });
-    for (var i = 0; i < buffered.length; i++) applyDelta(buffered[i]);
-    st.synced = true;
-    setConn("live");
-  }
+  // ---------------------------------------------------------------- live client (gridcmd-live.js)
 
   function startSocket() {
-    if (st.socket) return;
-    setConn("connecting");
-    var socket = io("/live", {
-      transports: ["websocket"],
-      // A function: every (re)connect sends the latest applied stream id, so the server replays the gap.
-      auth: function (cb) {
-        cb({ view: "dispatch", since: st.lastId });
+    if (st.live) return;
+    st.live = window.gridcmdLiveClient.connect({
+      io: window.io,
+      view: "dispatch",
+      onSnapshot: function (_cases, _kpis, snap) {
+        applySnapshot(snap);
       },
-      reconnectionDelay: 1000,
-      reconnectionDelayMax: 10000,
-      randomizationFactor: 0.5,
-      timeout: 10000,
-    });
-    st.socket = socket;
-    // Events that come with the handshake (snapshot or replay) arrive before "connect": don't reset there.
-    socket.on("connect", function () {
-      if (!st.synced) setConn("connecting");
-    });
-    socket.on("disconnect", function (reason) {
-      st.synced = false;
-      st.pending = [];
-      setConn("reconnecting");
-      if (reason === "io server disconnect") {
-        clearTimeout(st.timers.retry);
-        st.timers.retry = setTimeout(function () {
-          if (st.socket === socket) socket.connect();
-        }, 2000 + Math.random() * 3000);
-      }
-    });
-    socket.on("connect_error", function () {
-      setConn("reconnecting");
-      if (!socket.active) {
-        // Refused (signed out, idle timeout): socket.io gives up, so retry slowly ourselves.
-        clearTimeout(st.timers.retry);
-        st.timers.retry = setTimeout(function () {
-          if (st.socket === socket) socket.connect();
-        }, 5000 + Math.random() * 5000);
-      }
-    });
-    socket.on("snapshot", function (snap) {
-      applySnapshot(snap);
-      flushPending();
-    });
-    socket.on("synced", function (msg) {
-      // The replay covered rows outside our street too: resume from the id the server read up to.
-      if (msg && msg.id && (st.lastId === null || cmpId(msg.id, st.lastId) > 0)) st.lastId = msg.id;
-      flushPending();
-    });
-    socket.on("delta", function (delta) {
-      if (st.synced) {
-        applyDelta(delta);
-        return;
-      }
-      if (st.pending.length >= PENDING_MAX) {
-        st.pending = [];
-        resync();
-        return;
-      }
-      st.pending.push(delta);
-    });
-    socket.on("patrols", function (frame) {
-      applyPatrolRows(frame.rows || [], false);
+      onCases: applyCases,
+      onPatrols: function (frame) {
+        applyPatrolRows(frame.rows || [], false);
+      },
+      onState: setConn,
     });
   }
 
@@ -2382,7 +2306,10 @@
       return st.conn;
     },
     get lastId() {
-      return st.lastId;
+      return st.live ? st.live.lastId : null;
+    },
+    get _socket() {
+      return st.live ? st.live.socket : null; // lets a test drop the connection
     },
     get primary() {
       return st.primary;

@@ -158,7 +158,8 @@
   function chartMajor(rows) {
     var k = st.ctx.scale;
     var named = rows.map(function (r) {
-      return { name: r.major || s("screen.chart.uncategorised"), count: r.count };
+      // Escaped: Plotly reads markup (<b>, <br>, <a href>) in axis labels, and category names come from imports.
+      return { name: r.major ? window.gridcmdText.plotly(r.major) : s("screen.chart.uncategorised"), count: r.count };
     });
     named.reverse(); // largest at the top of a horizontal bar chart
     return react(
@@ -261,8 +262,9 @@
     var ranked = [];
     var unranked = [];
     ranking.streets.forEach(function (r) {
-      if (r.rate === null) unranked.push({ label: r.name, rate: null });
-      else ranked.push({ label: ranked.length + 1 + ". " + r.name, rate: r.rate });
+      var name = window.gridcmdText.plotly(r.name); // Plotly reads markup in labels; street names are data
+      if (r.rate === null) unranked.push({ label: name, rate: null });
+      else ranked.push({ label: ranked.length + 1 + ". " + name, rate: r.rate });
     });
     // Ten bars stay readable from 10 m: with more ranked streets show the best five and the last five.
     var rows = ranked.length > 10 ? ranked.slice(0, 5).concat(ranked.slice(-5)) : ranked.concat(unranked).slice(0, 10);

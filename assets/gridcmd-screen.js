@@ -1,4 +1,4 @@
-/* GridCommand big screen (/screen): the page's own Socket.IO client, live state and map layers.
+/* GridCommand big screen (/screen): live state and map layers, fed by the shared live client.
  *
  * Live state lives here, not in Dash props (Dash keeps an unbounded undo history of prop changes, and the
  * wall runs for weeks). Dash injects every assets/*.js into every page, so nothing runs until dash-leaflet
@@ -6,12 +6,12 @@
  * whenever it re-creates the group. Helpers: gridcmd-screen-map.js (patrol painter, streets, auto-tour),
  * gridcmd-screen-sla.js (deadline status, board, ticker), gridcmd-screen-panels.js (tiles and charts).
  *
- * Protocol (DESIGN.md section 10): connect with auth {view, since}; the server answers with a `snapshot`, or
- * replays the missed `delta`s and says `synced` {id}. Deltas are buffered until then, applied in stream-id order,
- * deduplicated by stream id and by case version. `patrols` frames carry only the patrols that moved.
+ * Live protocol (DESIGN.md section 10): gridcmd-live.js connects, buffers, orders, deduplicates and resyncs; this
+ * file only renders what it hands over (a snapshot, case rows, patrol frames, the connection state). `patrols`
+ * frames carry only the patrols that moved.
  *
- * Everything held is bounded (cases, tombstones, ticker, board pool, pending deltas); per second the page does
- * one pass over the held cases for deadline colours and rewrites only the DOM that changed.
+ * Everything held is bounded (cases, tombstones, ticker, board pool; the live client bounds its buffer); per
+ * second the page does one pass over the held cases for deadline colours and rewrites only the DOM that changed.
  */
 (function () {
   "use strict";
@@ -19,7 +19,6 @@
   var ns = (window.gridcmd = window.gridcmd || {});
 
   var TERMINAL = { self_handled: true, rejected: true, merged: true, closed: true };
-  var PENDING_MAX = 5000; // deltas buffered before snapshot/synced; past this a fresh snapshot is cheaper
   var TOMB_MAX = 4096; // versions of recently dropped cases, so a late stale row cannot resurrect one
   var HELD_MAX = 20000; // case markers drawn at most; beyond this the oldest are only counted
   var DAY_MS = 86400000;
@@ -37,11 +36,8 @@
 
   var live = {
     map: null,
-    socket: null,
+    client: null, // the shared live client (gridcmd-live.js)
     conn: "idle", // idle | connecting | live | reconnecting | offline
-    lastId: null, // stream id up to which this page is complete
-    synced: false,
-    pending: [],
     cases: new Map(), // case id -> {row, marker, el, base, cls, deadlineMs, startMs, sla}
     tomb: new Map(), // case id -> version at which it left the open views
     patrols: new Map(), // patrol id -> [lon, lat, status]
@@ -55,7 +51,6 @@
     departments: {},
     majors: {}, // catalog code -> major class (from /api/v1/screen/meta), for the arrival charts
     haveSnapshot: false,
-    earlySnapshot: null,
     maxSeenId: 0,
     today: 0,
     openBeyond: 0, // open cases the snapshot did not carry (it holds the newest N)
@@ -73,7 +68,7 @@
     scale: 1, // sizes follow the page's rem (16 px at 1920x1080, 32 px on a 3840x2160 wall)
     tz: "Asia/Shanghai",
     lang: "zh",
-    timers: { tick: 0, rollover: 0, retry: 0, resize: 0 },
+    timers: { tick: 0, rollover: 0, resize: 0 },
     renderQueued: false,
     namesQueued: false,
     shown: {}, // last values written to the counters, to skip identical writes
@@ -85,18 +80,6 @@
 
   function s(key) {
     return live.strings[key] || key;
-  }
-
-  function idParts(id) {
-    var i = id.indexOf("-");
-    return [Number(id.slice(0, i)), Number(id.slice(i + 1))];
-  }
-
-  /** Stream ids are "ms-seq": compare numerically, never as strings ("9-0" < "10-0"). */
-  function cmpId(a, b) {
-    var x = idParts(a);
-    var y = idParts(b);
-    return x[0] - y[0] || x[1] - y[1];
   }
 
   function el(id) {
@@ -231,9 +214,10 @@
       pane: paneFor(entry),
       interactive: false,
       keyboard: false,
-      icon: L.divIcon({ className: entry.cls, html: row.level || "", iconSize: [size, size] }),
+      icon: L.divIcon({ className: entry.cls, html: "", iconSize: [size, size] }),
     }).addTo(live.map);
     entry.el = entry.marker.getElement();
+    entry.el.textContent = row.level || ""; // text: divIcon's `html` would be innerHTML, and levels come from imports
     entry.base = entry.el.className.replace(entry.cls, "").replace(/\s+/g, " ").trim();
     if (fresh) {
       entry.el.classList.add("fresh");
@@ -375,12 +359,10 @@
     }
   }
 
-  function applyDelta(delta) {
-    if (live.lastId !== null && cmpId(delta.id, live.lastId) <= 0) return; // seen already (replay overlap)
+  /** The case rows of one delta, as the live client hands them over (in stream order, deduplicated). */
+  function applyCases(rows) {
     var t0 = performance.now();
-    var rows = delta.cases || [];
     for (var i = 0; i < rows.length; i++) applyRow(rows[i]);
-    live.lastId = delta.id;
     if (ns.screenPanels) ns.screenPanels.noteChange();
     scheduleRender();
     record(live.perf.deltas, performance.now() - t0);
@@ -415,7 +397,6 @@
     });
     live.haveSnapshot = true;
     live.boardDirty = true;
-    live.lastId = snap.id;
     live.today = k.today_reported || 0;
     live.maxSeenId = Math.max(k.max_case_id || 0, rows.length ? rows[rows.length - 1].id : 0);
     if (ns.screenPanels) ns.screenPanels.noteUncounted(live.maxSeenId); // counted by summaries, not as arrivals
@@ -624,102 +605,35 @@
     });
   }
 
-  // ---------------------------------------------------------------- socket
+  // ---------------------------------------------------------------- live client (gridcmd-live.js)
 
   function resync() {
-    if (!live.socket || !live.socket.connected) return; // the next connect gets a snapshot or replay anyway
-    live.synced = false;
-    live.pending = [];
-    live.socket.emit("resync");
+    if (live.client) live.client.resync(); // not connected: the next connect asks for a snapshot
   }
 
-  function flushPending(coveredId) {
-    var buffered = live.pending;
-    live.pending = [];
-    buffered.sort(function (a, b) {
-      return cmpId(a.id, b.id);
-    });
-    for (var i = 0; i < buffered.length; i++) applyDelta(buffered[i]);
+  function onSynced() {
     if (live.board) tick(); // counters, colours and the board reflect the new state at once, not next second
-    // A replay leaves out rows outside our scope (street rooms), yet `synced.id` covers them: resume from there,
-    // after applying what was replayed (setting it first would discard the replayed deltas as already seen).
-    if (coveredId && (live.lastId === null || cmpId(coveredId, live.lastId) > 0)) live.lastId = coveredId;
-    live.synced = true;
-    setConn("live");
+    if (pastMidnight()) resync(); // we were away over midnight: today's counter needs a fresh base
   }
 
   function startSocket() {
-    if (live.socket) {
-      if (!live.socket.connected && !live.socket.active) live.socket.connect();
+    if (live.client) {
+      live.client.reconnect(); // connects now if the socket gave up
       return;
     }
-    setConn("connecting");
-    // auth as a function: every (re)connect sends the latest applied stream id, so the server replays the gap.
-    var socket = io("/live", {
-      transports: ["websocket"],
-      auth: function (cb) {
-        cb({ view: "screen", since: live.lastId });
+    live.client = window.gridcmdLiveClient.connect({
+      io: window.io,
+      view: "screen",
+      paused: !live.map, // connected before the map mounted: attach() resumes
+      onSnapshot: function (_cases, _kpis, snap) {
+        applySnapshot(snap);
       },
-      reconnectionDelay: 1000,
-      reconnectionDelayMax: 10000,
-      randomizationFactor: 0.5,
-      timeout: 10000,
-    });
-    live.socket = socket;
-    // socket.io-client delivers events that came with the handshake (our snapshot or replay) *before* it fires
-    // "connect", so "connect" must not reset sync state; "disconnect" does that.
-    socket.on("connect", function () {
-      if (!live.synced) setConn("connecting");
-    });
-    socket.on("disconnect", function (reason) {
-      live.synced = false;
-      live.pending = [];
-      setConn("reconnecting");
-      if (reason === "io server disconnect") {
-        // The server closed us on purpose; socket.io does not retry that by itself.
-        clearTimeout(live.timers.retry);
-        live.timers.retry = setTimeout(function () {
-          if (live.socket === socket) socket.connect();
-        }, 2000 + Math.random() * 3000);
-      }
-    });
-    socket.on("connect_error", function () {
-      setConn("reconnecting");
-      if (!socket.active) {
-        // Refused by the server (not a network error): socket.io gives up, so retry slowly ourselves.
-        clearTimeout(live.timers.retry);
-        live.timers.retry = setTimeout(function () {
-          if (live.socket === socket) socket.connect();
-        }, 5000 + Math.random() * 5000);
-      }
-    });
-    socket.on("snapshot", function (snap) {
-      if (!live.map) {
-        live.earlySnapshot = snap; // connected before the map mounted: applied by attach()
-        return;
-      }
-      applySnapshot(snap);
-      flushPending(null);
-    });
-    socket.on("synced", function (msg) {
-      if (!live.haveSnapshot) return; // only after a snapshot has been applied can a replay be complete
-      flushPending(msg && msg.id);
-      if (pastMidnight()) resync(); // we were away over midnight: today's counter needs a fresh base
-    });
-    socket.on("delta", function (delta) {
-      if (live.synced) {
-        applyDelta(delta);
-        return;
-      }
-      if (live.pending.length >= PENDING_MAX) {
-        live.pending = [];
-        live.socket.emit("resync");
-        return;
-      }
-      live.pending.push(delta);
-    });
-    socket.on("patrols", function (frame) {
-      applyPatrolRows(frame.rows || [], false);
+      onCases: applyCases,
+      onPatrols: function (frame) {
+        applyPatrolRows(frame.rows || [], false);
+      },
+      onSynced: onSynced,
+      onState: setConn,
     });
   }
 
@@ -861,10 +775,7 @@
   }
 
   function teardown() {
-    if (live.socket) {
-      live.socket.removeAllListeners();
-      live.socket.disconnect();
-    }
+    if (live.client) live.client.close();
     Object.keys(live.timers).forEach(function (k) {
       clearTimeout(live.timers[k]);
       clearInterval(live.timers[k]);
@@ -876,7 +787,7 @@
     if (live.ticker) live.ticker.destroy();
     if (live.patrolLayer) live.patrolLayer.remove();
     live.tour = live.ticker = live.board = live.patrolLayer = live.streets = null;
-    live.socket = null;
+    live.client = null;
     live.map = null;
     live.cases.clear();
     live.tomb.clear();
@@ -885,11 +796,7 @@
     live.gridOpen.clear();
     live.dirtyGrids.clear();
     live.ordered = [];
-    live.pending = [];
-    live.lastId = null;
-    live.synced = false;
     live.haveSnapshot = false;
-    live.earlySnapshot = null;
     live.shown = {};
     live.conn = "idle";
   }
@@ -909,12 +816,7 @@
     }
     startSocket();
     setConn(live.conn);
-    if (live.earlySnapshot) {
-      var snap = live.earlySnapshot;
-      live.earlySnapshot = null;
-      applySnapshot(snap);
-      flushPending(null);
-    }
+    live.client.resume(); // what arrived before the map mounted (snapshot, deltas) is drawn now, in order
     scheduleRender();
   };
 
@@ -924,7 +826,7 @@
    * the browser cache with a 304).
    */
   function early() {
-    if (location.pathname.indexOf("/screen") !== 0 || typeof window.io !== "function" || live.socket) return;
+    if (location.pathname.indexOf("/screen") !== 0 || typeof window.io !== "function" || live.client) return;
     mark("early");
     fetch("/api/v1/screen/grids", { credentials: "same-origin" })
       .then(function (r) {
@@ -956,7 +858,7 @@
   // Read-only handle for tests and benches; `_socket` lets a test force a disconnect.
   window.gridcmdLive = Object.freeze({
     get lastId() {
-      return live.lastId;
+      return live.client ? live.client.lastId : null;
     },
     get state() {
       return live.conn;
@@ -965,7 +867,7 @@
       return live.today;
     },
     get _socket() {
-      return live.socket;
+      return live.client ? live.client.socket : null;
     },
     get _map() {
       return live.map;

@@ -38,7 +38,7 @@ from tests.e2e.server import PASSWORD, Jurisdiction, LiveApp, launch_chromium, r
 
 SECTION = "## Dispatch → other desk"
 READY = (
-    "window.gridcmdDispatch && window.gridcmdDispatch.state === 'live' && window.gridcmdDispatch.gridReady"
+    "() => window.gridcmdDispatch && window.gridcmdDispatch.state === 'live' && window.gridcmdDispatch.gridReady"
     " && window.gridcmdDispatch.catalogReady"
 )
 NOW = "performance.timeOrigin + performance.now()"

@@ -171,7 +171,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
                 page = context.new_page()
                 live.login(page, "dispatcher")  # posts go out from the page with the desk's session
                 page.goto(f"{live.base_url}/screen")
-                page.wait_for_function("window.gridcmdLive && window.gridcmdLive.state === 'live'", timeout=30_000)
+                page.wait_for_function("() => window.gridcmdLive?.state === 'live'", timeout=30_000)
                 page.wait_for_timeout(1500)  # let the first patrol frames and the grid layer settle
                 push = run_phase(page, ".leaflet-gc-cases-pane", args, points)
                 page.close()
@@ -181,7 +181,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
                 context.route(f"{baseline_url}*", lambda route: route.fulfill(body=html, content_type="text/html"))
                 page = context.new_page()
                 page.goto(f"{baseline_url}?interval={int(args.poll_interval * 1000)}")
-                page.wait_for_function("window.__ready === true", timeout=10_000)
+                page.wait_for_function("() => window.__ready === true", timeout=10_000)
                 poll = run_phase(page, "#cases", args, points)
                 browser.close()
         finally:

@@ -33,6 +33,23 @@ def _clicked(value: Any) -> bool:
     return bool(value)
 
 
+def _count(value: Any, default: int = 0) -> int:
+    # Stores and n_clicks come from the browser: anything but a plain small integer reads as the default.
+    ok = isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 2**31
+    return value if ok else default  # type: ignore[return-value]
+
+
+def _bump(version: Any) -> int:
+    """The next value of a version store (a bad one starts over: it only triggers a refresh)."""
+    return _count(version) + 1
+
+
+def _triggered_index() -> int | None:
+    """The `index` of the pattern-matching button that fired (a user or token id), or None."""
+    index = ctx.triggered_id.get("index") if isinstance(ctx.triggered_id, dict) else None
+    return index if isinstance(index, int) and not isinstance(index, bool) and 0 < index < 2**63 else None
+
+
 def _no_user() -> tuple[Any, ...]:
     hidden = (no_update,) * 3  # the toggle button keeps its last look while hidden
     return ("admin-empty", "admin-user-card is-hidden", t("admin.user.title"), None, None, *hidden)
@@ -49,12 +66,13 @@ def register(app: dash.Dash) -> None:
         Input(ui.URL, "pathname"),
     )
     def route(pathname: str | None) -> tuple[str, str, str, str]:
-        audit = ui.tab_for(pathname) == "audit"
+        tab = ui.tab_for(pathname)  # catalog and holidays: callbacks/admin_imports.py shows those
+        audit, users = tab == "audit", tab == "users"
         hidden = " is-hidden"
         return (
-            "admin-panel admin-users" + (hidden if audit else ""),
+            "admin-panel admin-users" + ("" if users else hidden),
             "admin-panel admin-audit-panel" + ("" if audit else hidden),
-            "admin-tab" + ("" if audit else " is-active"),
+            "admin-tab" + (" is-active" if users else ""),
             "admin-tab" + (" is-active" if audit else ""),
         )
 
@@ -77,9 +95,9 @@ def register(app: dash.Dash) -> None:
         prevent_initial_call=True,
     )
     def select(clicks: list[int | None]) -> Any:
-        if not any(_clicked(c) for c in clicks) or not isinstance(ctx.triggered_id, dict):
+        if not any(_clicked(c) for c in clicks) or _triggered_index() is None:
             return no_update
-        return int(ctx.triggered_id["index"])
+        return _triggered_index()
 
     @app.callback(
         Output(ui.USER_NONE, "className"),
@@ -179,7 +197,7 @@ def register(app: dash.Dash) -> None:
         except (FieldError, NotFound) as exc:
             return ui.message(ui.error_text(exc), ok=False), no_update, no_update, no_update, no_update, ""
         done = ui.message(t("admin.create.done").format(name=user_name), ok=True)
-        return done, (version or 0) + 1, user_id, "", "", ""
+        return done, _bump(version), user_id, "", "", ""
 
     @app.callback(
         Output(ui.USER_MSG, "children", allow_duplicate=True),
@@ -222,7 +240,7 @@ def register(app: dash.Dash) -> None:
                 key, name = ("admin.user.activated" if user.active else "admin.user.deactivated"), user.name
         except (FieldError, NotFound) as exc:
             return ui.message(ui.error_text(exc), ok=False), no_update
-        return ui.message(t(key).format(name=name), ok=True), (version or 0) + 1
+        return ui.message(t(key).format(name=name), ok=True), _bump(version)
 
     @app.callback(
         Output(ui.TOKEN_REVEAL, "children", allow_duplicate=True),
@@ -245,7 +263,7 @@ def register(app: dash.Dash) -> None:
                 issued = svc.issue_user_token(session=session, by=who, user_id=selected, label=label or "")
         except (FieldError, NotFound) as exc:
             return None, ui.message(ui.error_text(exc), ok=False), no_update, no_update
-        return ui.token_reveal(issued, request.host_url), None, (version or 0) + 1, ""
+        return ui.token_reveal(issued, request.host_url), None, _bump(version), ""
 
     @app.callback(
         Output(ui.USER_MSG, "children", allow_duplicate=True),
@@ -255,17 +273,17 @@ def register(app: dash.Dash) -> None:
         prevent_initial_call=True,
     )
     def revoke(clicks: list[int | None], version: int) -> tuple[Any, Any]:
-        if not any(_clicked(c) for c in clicks) or not isinstance(ctx.triggered_id, dict):
+        token_id = _triggered_index()
+        if not any(_clicked(c) for c in clicks) or token_id is None:
             return no_update, no_update
         who = _who()
-        token_id = int(ctx.triggered_id["index"])
         rt = _rt()
         try:
             with rt.session() as session:
                 svc.revoke_token(session=session, by=who, token_id=token_id)
         except (FieldError, NotFound) as exc:
             return ui.message(ui.error_text(exc), ok=False), no_update
-        return ui.message(t("admin.tokens.revoked_done").format(id=token_id), ok=True), (version or 0) + 1
+        return ui.message(t("admin.tokens.revoked_done").format(id=token_id), ok=True), _bump(version)
 
     @app.callback(
         Output(ui.AUDIT_TABLE, "children"),
@@ -309,8 +327,8 @@ def register(app: dash.Dash) -> None:
         require("admin")
         rt = _rt()
         tz = rt.settings.timezone
-        paging = paging or {"page": 1, "pages": 1}
-        page = ui.next_page(ctx.triggered_id, paging.get("page", 1), paging.get("pages", 1))
+        paging = paging if isinstance(paging, dict) else {}
+        page = ui.next_page(ctx.triggered_id, _count(paging.get("page"), 1), _count(paging.get("pages"), 1))
         args = ui.audit_args(start_date, end_date, actor, action, target)
         try:
             flt = svc.audit_filter(args, tz)

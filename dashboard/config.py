@@ -44,7 +44,13 @@ class Settings(BaseSettings):
     tile_url: str = Field(default="", description="Raster tile URL template; empty = no tiles (offline).")
     timezone: str = Field(default="Asia/Shanghai", description="Time zone of the command center.")
     lang: Literal["zh", "en"] = Field(default="zh", description="UI language: zh (default) or en.")
-    county_code: str = Field(default="110112", description="GB/T 2260 code of the jurisdiction (demo: Tongzhou).")
+    county_code: str = Field(
+        default="110112",
+        description="GB/T 2260 code of the jurisdiction before one is built; the database's district wins once it is.",
+    )
+    grids_refresh_s: float = Field(
+        default=10.0, description="How often a process checks whether the grids were rebuilt or imported, seconds."
+    )
     stream_maxlen: int = Field(
         default=100_000, description="Entries kept in the case stream; older reconnects get a fresh snapshot."
     )
@@ -55,6 +61,9 @@ class Settings(BaseSettings):
     )
     extra_holidays: str = Field(default="", description="Center holidays, comma-separated YYYY-MM-DD dates.")
     extra_workdays: str = Field(default="", description="Center make-up workdays, comma-separated YYYY-MM-DD.")
+    calendar_refresh_s: float = Field(
+        default=10.0, description="How often a process checks for newly entered holiday schedules, seconds."
+    )
     idle_timeout_min: int = Field(default=30, description="Desk sessions end after this idle time (not screens), min.")
     login_max_failures: int = Field(default=5, description="Wrong passwords allowed per account and window.")
     login_window_s: int = Field(default=60, description="Window in which failures are counted, seconds.")

@@ -18,12 +18,13 @@ from dash import dcc, html
 from flask import Flask
 
 from dashboard.api.auth import current_principal
-from dashboard.api.routes import calendar_warnings
+from dashboard.api.routes import calendar_missing_years
 from dashboard.config import get_settings
 from dashboard.services import admin as svc
 from dashboard.services.accounts import USER_ROLES
 from dashboard.services.clock import utcnow
 from dashboard.services.errors import FieldError, NotFound
+from layouts import admin_imports as imports_ui
 from layouts.dash_app import make_dash
 from layouts.i18n import t
 
@@ -90,8 +91,10 @@ DETAIL_CHARS = 160  # the table shows the start of a detail; the CSV carries all
 
 
 def tab_for(pathname: str | None) -> str:
-    """Which tab a path opens: /admin/audit → audit, anything else under /admin → users."""
-    return "audit" if (pathname or "").rstrip("/").endswith("/audit") else "users"
+    """Which tab a path opens: /admin/audit → audit, /admin/catalog, /admin/holidays, anything else → users."""
+    if isinstance(pathname, str) and pathname.rstrip("/").endswith("/audit"):
+        return "audit"
+    return imports_ui.tab_of(pathname) or "users"
 
 
 def role_label(role: str) -> str:
@@ -141,7 +144,7 @@ def audit_args(
 ) -> dict[str, str]:
     """The filter form as query arguments (the API's names), empty fields left out."""
     args = {"from": start_date, "to": end_date, "actor": actor, "action": action, "target": target}
-    return {k: v.strip() for k, v in args.items() if v and v.strip()}
+    return {k: v.strip() for k, v in args.items() if isinstance(v, str) and v.strip()}
 
 
 def csv_href(args: dict[str, str]) -> str:
@@ -325,6 +328,7 @@ def _header(admin_name: str) -> html.Header:
                 children=[
                     dcc.Link(t("admin.tab.users"), href="/admin/", id=TAB_USERS, className="admin-tab"),
                     dcc.Link(t("admin.tab.audit"), href=AUDIT_PATH, id=TAB_AUDIT, className="admin-tab"),
+                    *imports_ui.nav_links(),
                 ],
             ),
             html.Div(
@@ -342,18 +346,8 @@ def _header(admin_name: str) -> html.Header:
 
 def _banner() -> html.Div:
     # The same warnings /readyz reports: an SLA calendar without official holidays miscounts work days.
-    warnings = calendar_warnings(utcnow())
     return html.Div(
-        id=BANNER,
-        className="admin-banners",
-        children=[
-            html.Div(
-                [html.B(t("admin.banner.calendar")), html.Span(w)],
-                className="admin-banner",
-                role="alert",
-            )
-            for w in warnings
-        ],
+        id=BANNER, className="admin-banners", children=imports_ui.calendar_banners(calendar_missing_years(utcnow()))
     )
 
 
@@ -579,6 +573,8 @@ def layout(**_query: str) -> html.Div:
             _banner(),
             _users_panel(scopes, departments),
             _audit_panel(),
+            imports_ui.catalog_panel(),
+            imports_ui.holidays_panel(imports_ui.default_year(utcnow().astimezone(rt.calendar.zone).date())),
         ],
     )
 
@@ -586,9 +582,11 @@ def layout(**_query: str) -> html.Div:
 def build(server: Flask) -> dash.Dash:
     """The admin Dash app at /admin/ with its callbacks."""
     from callbacks import admin as admin_callbacks
+    from callbacks import admin_imports as imports_callbacks
 
     app = make_dash(server, ID, layout, f"{t('admin.title')} · {t('app.title')}")
     admin_callbacks.register(app)
+    imports_callbacks.register(app)
     return app
 
 

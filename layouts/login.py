@@ -13,7 +13,9 @@ from werkzeug.security import check_password_hash
 from dashboard.api.auth import LANDING, csrf_token, csrf_valid, current_principal, login_session
 from dashboard.api.throttle import LoginThrottle
 from dashboard.runtime import Runtime
+from dashboard.services import validate
 from dashboard.services.audit import record_now
+from dashboard.services.errors import FieldError
 from dashboard.store.models import User
 from layouts.i18n import t
 
@@ -88,6 +90,12 @@ def build_login() -> Blueprint:
             return _render(400, error=t("login.expired"))
         name = (request.form.get("name") or "").strip()[:64]
         password = request.form.get("password") or ""
+        try:
+            validate.text(name, "name", max_len=64, multiline=False)
+            validate.text(password, "password", max_len=1024)
+        except FieldError:
+            # No account has such a name (NUL, controls), and PostgreSQL would refuse the lookup.
+            return _render(400, error=t("login.failed"))
         throttle = _throttle(rt)
         try:
             wait = throttle.locked_for(name)

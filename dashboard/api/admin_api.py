@@ -1,10 +1,11 @@
-"""Admin REST API under /api/v1/admin: accounts, passwords, tokens, audit query and CSV export. Admins only.
+"""Admin REST API under /api/v1/admin: accounts, tokens, audit (query, CSV), catalog and holiday imports. Admins only.
 
 The /admin Dash page calls the same service functions; this blueprint serves scripts and the CSV download.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -12,8 +13,9 @@ from flask import Blueprint, Response, current_app, jsonify, request, stream_wit
 
 from dashboard.api.auth import Principal, require
 from dashboard.api.errors import install_error_handlers
+from dashboard.api.inputs import json_body
 from dashboard.runtime import Runtime
-from dashboard.services import admin
+from dashboard.services import admin, catalog_import, holidays, validate
 from dashboard.services.clock import local_date_code, utcnow
 from dashboard.services.errors import FieldError
 
@@ -30,30 +32,23 @@ def _who(principal: Principal) -> admin.Who:
 
 
 def _body() -> dict[str, Any]:
-    body = request.get_json(silent=True)
+    body = json_body()
     if not isinstance(body, dict):
         raise FieldError("body", "must be a JSON object (Content-Type: application/json)")
     return body
 
 
-def _text(body: dict[str, Any], name: str, *, required: bool = False) -> str | None:
-    value = body.get(name)
-    if value is None or value == "":
-        if required:
-            raise FieldError(name, "is required")
-        return None
-    if not isinstance(value, str):
-        raise FieldError(name, "must be text")
-    return value
+def _text(body: dict[str, Any], name: str, *, required: bool = False, max_len: int = 256) -> str | None:
+    # One line of text (names, labels, passwords): no control characters, surrogates or megabyte passwords.
+    return validate.text(body.get(name), name, max_len=max_len, required=required, multiline=False)
 
 
 def _page_args() -> tuple[int, int]:
     values = []
     for name, default, high in (("page", 1, 1_000_000), ("size", 50, admin.MAX_PAGE_SIZE)):
-        raw = request.args.get(name, str(default))
-        if not raw.isdigit() or not 1 <= int(raw) <= high:
-            raise FieldError(name, f"must be an integer from 1 to {high}")
-        values.append(int(raw))
+        value = validate.int_arg(request.args.get(name), name, default=default, low=1, high=high)
+        assert value is not None
+        values.append(value)
     return values[0], values[1]
 
 
@@ -133,9 +128,7 @@ def build_admin_api(*, csv_header: Callable[[], tuple[str, ...]] | None = None) 
     def issue_token(user_id: int):  # noqa: ANN202
         principal = require("admin")
         rt = _runtime()
-        body = request.get_json(silent=True) or {}
-        if not isinstance(body, dict):
-            raise FieldError("body", "must be a JSON object")
+        body = _body() if request.is_json and request.get_data(cache=True) else {}  # the body (a label) is optional
         with rt.session() as session:
             issued = admin.issue_user_token(
                 session=session, by=_who(principal), user_id=user_id, label=_text(body, "label") or ""
@@ -212,4 +205,83 @@ def build_admin_api(*, csv_header: Callable[[], tuple[str, ...]] | None = None) 
             },
         )
 
+    @bp.get("/holidays/<int:year>")
+    def holiday_year(year: int):  # noqa: ANN202
+        if not 1900 <= year <= 2999:
+            raise FieldError("year", "must be a year such as 2027")
+        rt = _runtime()
+        with rt.session() as session:
+            schedule = holidays.year_schedule(session=session, year=year, tz=rt.settings.timezone)
+        return jsonify(_schedule_json(schedule))
+
+    @bp.post("/holidays")
+    def enter_holidays():  # noqa: ANN202
+        principal = require("admin")
+        rt = _runtime()
+        body = _body()
+        text = validate.text(body.get("notice"), "notice", max_len=holidays.MAX_NOTICE_CHARS, required=True) or ""
+        notice = holidays.read_notice(text)
+        read = [dataclasses.asdict(r) | {"day": r.day.isoformat()} for r in holidays.notice_rows(notice)]
+        if body.get("dry_run") is True:
+            return jsonify({"year": notice.year, "days": read, "saved": False})
+        entered = holidays.enter_notice(
+            sessions=rt.sessions,
+            base=rt.base_calendar,
+            tz=rt.settings.timezone,
+            county_code=rt.settings.county_code,
+            notice=notice,
+            text=text,
+            by=principal.name,
+            ip=request.remote_addr or "",
+        )
+        rt.refresh_calendar(force=True)
+        moved = [dataclasses.asdict(m) for m in entered.moved]
+        return jsonify({"year": notice.year, "days": read, "saved": True, "recomputed": moved}), 201
+
+    @bp.post("/catalog")
+    def import_catalog():  # noqa: ANN202
+        principal = require("admin")
+        name = validate.text(request.args.get("name"), "name", max_len=255, multiline=False) or "upload.xlsx"
+        dry_run = request.args.get("dry_run") in ("1", "true")
+        with _runtime().session() as session:
+            try:
+                report = catalog_import.import_catalog_data(
+                    session=session,
+                    data=request.get_data(cache=False),
+                    name=name,
+                    replace=request.args.get("replace") in ("1", "true"),
+                    sheet=validate.text(request.args.get("sheet"), "sheet", max_len=64, multiline=False),
+                    dry_run=dry_run,
+                    by="" if dry_run else principal.name,
+                    ip=request.remote_addr or "",
+                )
+            except catalog_import.CatalogReadError as exc:
+                raise FieldError("file", str(exc)) from exc
+        return jsonify(_catalog_json(report, dry_run=dry_run))
+
     return bp
+
+
+def _schedule_json(schedule: holidays.YearSchedule) -> dict[str, Any]:
+    return {
+        "year": schedule.year,
+        "source": schedule.source,
+        "entered_at": schedule.entered_at,
+        "entered_by": schedule.entered_by,
+        "days": [{"day": r.day.isoformat(), "kind": r.kind, "name": r.name} for r in schedule.days],
+    }
+
+
+def _catalog_json(report: Any, *, dry_run: bool) -> dict[str, Any]:
+    return {
+        "dry_run": dry_run,
+        "inserted": report.inserted,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+        "removed": report.removed,
+        "kept": report.kept,
+        "new_departments": [{"code": code, "name": name} for code, name in report.new_departments],
+        "bodies": [dataclasses.asdict(b) for b in report.bodies],
+        "sheets": [dataclasses.asdict(s) for s in report.sheets],
+        "bad": [{"sheet": b.sheet, "row": b.row_number, "code": b.code, "reason": b.reason} for b in report.bad],
+    }

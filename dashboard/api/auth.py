@@ -198,7 +198,10 @@ def password_stamp(user: User) -> str:
 def csrf_valid(submitted: str | None) -> bool:
     """True when a form's CSRF token matches this session's (a session without one matches nothing)."""
     expected = session.get("csrf")
-    return bool(expected and submitted) and hmac.compare_digest(str(expected), str(submitted))
+    # Compared as bytes: compare_digest raises TypeError for str with non-ASCII characters (a 500 on `csrf=é`).
+    return bool(expected and submitted) and hmac.compare_digest(
+        str(expected).encode("utf-8", "surrogatepass"), str(submitted).encode("utf-8", "surrogatepass")
+    )
 
 
 def csrf_token() -> str:
@@ -292,17 +295,26 @@ def _deny(status: int, message: str) -> Response:
 
 
 def security_headers(response: Response) -> Response:
-    """CSP allowing only the app's own assets, no framing (except /screen for configured walls), no sniffing."""
+    """CSP allowing only the app's own assets, no framing (except /screen for configured walls), no sniffing.
+
+    Scripts: our own files and, on a view, the inline scripts of that view's page (Dash's renderer boot) by their
+    hashes, which each Dash app publishes (layouts/dash_app.py). Never 'unsafe-inline' or 'unsafe-eval': markup
+    that slips into a page cannot run (no inline handlers, no injected <script>, no javascript: URLs).
+    """
+    from flask import current_app
+
     rt = _runtime()
     framers = rt.settings.kiosk_frame_ancestors.strip()
-    on_screen = _page_of(request.path) == "screen"
+    page = _page_of(request.path)
+    on_screen = page == "screen"
     ancestors = f"'self' {framers}" if on_screen and framers else "'none'"
     tiles = rt.settings.tile_origin()  # an intranet tile server (TILE_URL) is the only other image source
     images = f"'self' data: blob: {tiles}" if tiles else "'self' data: blob:"
+    inline = current_app.extensions.get("gridcmd_inline_script_hashes", {}).get(page)
+    scripts = " ".join(("'self'", *inline())) if inline else "'self'"
     response.headers["Content-Security-Policy"] = (
         "default-src 'self'; "
-        # Dash's renderer boots from one inline script and Plotly compiles with Function(); both stay same-origin.
-        "script-src 'self' 'unsafe-inline' 'unsafe-eval'; "
+        f"script-src {scripts}; "
         f"style-src 'self' 'unsafe-inline'; img-src {images}; font-src 'self' data:; "
         "connect-src 'self' ws: wss:; worker-src 'self' blob:; object-src 'none'; base-uri 'self'; "
         f"form-action 'self'; frame-ancestors {ancestors}"

@@ -7,7 +7,7 @@ import logging
 import redis
 from flask import Blueprint, Flask, jsonify
 from sqlalchemy.exc import DBAPIError, OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from dashboard.services.errors import Conflict, FieldError, Forbidden, NotFound
 
@@ -55,6 +55,10 @@ def install_error_handlers(target: Blueprint | Flask) -> None:
         # (the transaction rolled back), so the client may safely retry.
         log.warning("database unavailable: %s", type(exc.orig).__name__)
         return error(503, "the database is unavailable; retry shortly", "database")
+
+    @target.errorhandler(RequestEntityTooLarge)
+    def _too_large(exc: RequestEntityTooLarge):  # noqa: ANN202
+        return error(413, "the request body is larger than this server accepts (MAX_CONTENT_LENGTH)", "body")
 
     @target.errorhandler(HTTPException)
     def _http(exc: HTTPException):  # noqa: ANN202

@@ -17,18 +17,20 @@ from sqlalchemy.orm import Session
 
 from dashboard.api.auth import Principal, require
 from dashboard.api.errors import install_error_handlers
+from dashboard.api.inputs import json_body
 from dashboard.domain.actors import may_run
 from dashboard.domain.cases import TERMINAL, State
 from dashboard.domain.kpi import LABELS, kpis
 from dashboard.domain.privacy import mask_name, mask_phone
 from dashboard.domain.sla import deadline as sla_deadline_at
-from dashboard.domain.sla import years_without_official_data
 from dashboard.domain.time_limits import TimeLimitError, parse_time_limit
 from dashboard.live.patrols import STATUSES, Fix
 from dashboard.runtime import Runtime
+from dashboard.services import validate
 from dashboard.services.clock import local_day_start, local_iso, parse_instant, utcnow
-from dashboard.services.commands import COMMAND_FIELDS, COMMAND_FUNCTIONS, COMMAND_REQUIRED, Ctx
+from dashboard.services.commands import COMMAND_FIELDS, COMMAND_FUNCTIONS, COMMAND_REQUIRED, MAX_NOTE, Ctx
 from dashboard.services.errors import FieldError, Forbidden, NotFound
+from dashboard.services.holidays import missing_years
 from dashboard.services.intake import existing_for_key, parse_report, report_case
 from dashboard.services.rows import case_row_in
 from dashboard.services.rules import suggestions
@@ -44,10 +46,7 @@ def _runtime() -> Runtime:
 
 
 def _json_body() -> Any:
-    body = request.get_json(silent=True)
-    if body is None:
-        raise FieldError("body", "must be a JSON document (Content-Type: application/json)")
-    return body
+    return json_body()
 
 
 def build_api(*, after_commit: Callable[[], None] | None = None) -> Blueprint:
@@ -92,21 +91,17 @@ def build_api(*, after_commit: Callable[[], None] | None = None) -> Blueprint:
         query = scoped(select(Case), principal).order_by(Case.id.desc())
         args = request.args
         if state := args.get("state"):
-            if state not in {s.value for s in State}:
-                raise FieldError("state", f"unknown state {state!r}")
-            query = query.where(Case.state == state)
-        if grid := args.get("grid"):
+            query = query.where(Case.state == validate.choice(state, "state", [s.value for s in State]))
+        if grid := validate.code(args.get("grid"), "grid", required=False):
             query = query.where(Case.grid_code == grid)
-        if street := args.get("street"):
+        if street := validate.code(args.get("street"), "street", required=False):
             query = query.where(Case.street_code == street)
         if args.get("open") in ("1", "true"):
             query = query.where(Case.state.not_in([s.value for s in TERMINAL]))
         if args.get("overdue") in ("1", "true"):
             query = query.where(Case.deadline.is_not(None), Case.deadline < utcnow())
-        if since := args.get("since"):
-            if not since.isdigit():
-                raise FieldError("since", "must be a case id (integer)")
-            query = query.where(Case.id > int(since))
+        if since := validate.int_arg(args.get("since"), "since", low=0, high=validate.INT64_MAX):
+            query = query.where(Case.id > since)
         limit = _int_arg("limit", 100, 1, MAX_LIMIT)
         with rt.session() as session:
             rows = [
@@ -180,6 +175,7 @@ def build_api(*, after_commit: Callable[[], None] | None = None) -> Blueprint:
     def grid(code: str):  # noqa: ANN202
         require()
         rt = _runtime()
+        validate.code(code, "code")
         with rt.session() as session:
             g = session.get(Grid, code)
             if g is None:
@@ -220,9 +216,9 @@ def build_api(*, after_commit: Callable[[], None] | None = None) -> Blueprint:
         items = body.get("positions") if isinstance(body, dict) else body
         if not isinstance(items, list):
             raise FieldError("positions", "must be a list of {id, lat, lon, status, ts}")
-        if len(items) > MAX_POSITIONS:
-            raise FieldError("positions", f"at most {MAX_POSITIONS} per batch")
+        validate.items(items, "positions", max_len=MAX_POSITIONS)
         now_ms = int(time.time() * 1000)
+        # The whole batch is checked before any of it is stored: a bad fix refuses the batch, never half of it.
         fixes = [_parse_fix(item, i, now_ms) for i, item in enumerate(items)]
         accepted = _runtime().patrols.ingest(fixes)
         return jsonify({"received": len(fixes), "accepted": accepted}), 202
@@ -230,7 +226,7 @@ def build_api(*, after_commit: Callable[[], None] | None = None) -> Blueprint:
     @api.get("/patrols/nearest")
     def patrols_nearest():  # noqa: ANN202
         require("dispatcher", "admin")
-        lat = _float_arg("lat", -90, 90)
+        lat = _float_arg("lat", -validate.GEO_MAX_LAT, validate.GEO_MAX_LAT)  # what GEOSEARCH accepts
         lon = _float_arg("lon", -180, 180)
         k = _int_arg("k", 5, 1, 100)
         available = request.args.get("available", "1") in ("1", "true")
@@ -253,9 +249,7 @@ def build_api(*, after_commit: Callable[[], None] | None = None) -> Blueprint:
             for name in COMMAND_REQUIRED.get(command, ()):
                 if name not in kwargs:
                     raise FieldError(name, f"is required for {command}")
-            note = body.get("note") or ""
-            if not isinstance(note, str):
-                raise FieldError("note", "must be text")
+            note = validate.text(body.get("note"), "note", max_len=MAX_NOTE) or ""
             ctx = Ctx(session=session, actor=actor, cal=rt.calendar, tz=rt.settings.timezone)
             case = COMMAND_FUNCTIONS[command](
                 ctx, case_id, expected_version=body.get("expected_version"), note=note, **kwargs
@@ -269,14 +263,14 @@ def build_api(*, after_commit: Callable[[], None] | None = None) -> Blueprint:
     def sla_deadline():  # noqa: ANN202
         require()
         rt = _runtime()
-        raw_limit = request.args.get("limit", "")
+        raw_limit = validate.text(request.args.get("limit"), "limit", max_len=32, multiline=False) or ""
         try:
             limit = parse_time_limit(raw_limit)
         except TimeLimitError as exc:
             raise FieldError("limit", str(exc)) from exc
         start = _aware_time_arg("start", rt.settings.timezone)
         due = sla_deadline_at(start, limit, rt.calendar)
-        unofficial = years_without_official_data({start.year, due.year})
+        unofficial = rt.calendar.missing_years({start.year, due.year})
         return jsonify(
             {
                 "limit": limit.text,
@@ -352,15 +346,11 @@ def _case_in_scope(session: Session, case_id: int, principal: Principal) -> Case
 
 
 def _aware_time_arg(name: str, tz: str) -> datetime:
-    raw = request.args.get(name)
-    if not raw:
-        raise FieldError(name, "is required: an ISO 8601 time, e.g. 2026-09-30T17:00")
-    try:
-        value = datetime.fromisoformat(raw)
-    except ValueError as exc:
-        raise FieldError(name, "must be an ISO 8601 time, e.g. 2026-09-30T17:00+08:00") from exc
     # A time without an offset is the center's local time, as a dispatcher would type it.
-    return value if value.tzinfo else value.replace(tzinfo=ZoneInfo(tz))
+    value = validate.instant(request.args.get(name), name, tz=tz)
+    if value is None:
+        raise FieldError(name, "is required: an ISO 8601 time, e.g. 2026-09-30T17:00")
+    return value.astimezone(ZoneInfo(tz))
 
 
 def _grid_feature(g: Grid) -> dict[str, Any]:
@@ -384,54 +374,31 @@ def _parse_fix(item: Any, index: int, now_ms: int) -> Fix:
     where = f"positions[{index}]"
     if not isinstance(item, dict):
         raise FieldError(where, "must be an object")
-    pid = item.get("id")
-    if not isinstance(pid, str) or not 0 < len(pid) <= 24 or "," in pid:
-        raise FieldError(f"{where}.id", "must be a patrol id of 1–24 characters without commas")
-    values = {}
-    for name, low, high in (("lat", -90.0, 90.0), ("lon", -180.0, 180.0)):
-        v = item.get(name)
-        if isinstance(v, bool) or not isinstance(v, int | float) or not low <= v <= high:
-            raise FieldError(f"{where}.{name}", f"must be a number between {low} and {high}")
-        values[name] = float(v)
-    status = item.get("status", "available")
-    if status not in STATUSES:
-        raise FieldError(f"{where}.status", f"must be one of {', '.join(STATUSES)}")
-    ts = item.get("ts", now_ms)
-    if isinstance(ts, bool) or not isinstance(ts, int) or ts <= 0:
-        raise FieldError(f"{where}.ts", "must be epoch milliseconds (integer)")
-    return Fix(pid, values["lon"], values["lat"], status, ts)
+    pid = validate.patrol_id(item.get("id"), f"{where}.id")
+    lat = validate.latitude(item.get("lat"), f"{where}.lat", geo=True)  # Redis GEO refuses |lat| > 85.05112878
+    lon = validate.longitude(item.get("lon"), f"{where}.lon")
+    status = validate.choice(item.get("status", "available"), f"{where}.status", STATUSES)
+    # A fix dated ahead of our clock is kept at now: dated next year it would make every real fix look stale.
+    ts = validate.epoch_ms(item.get("ts", now_ms), f"{where}.ts", now_ms=now_ms)
+    return Fix(pid, lon, lat, status, ts)
 
 
 def _int_arg(name: str, default: int, low: int, high: int) -> int:
-    raw = request.args.get(name)
-    if raw is None:
-        return default
-    if not raw.lstrip("-").isdigit() or not low <= int(raw) <= high:
-        raise FieldError(name, f"must be an integer from {low} to {high}")
-    return int(raw)
-
-
-def _float_arg(name: str, low: float, high: float) -> float:
-    raw = request.args.get(name)
-    try:
-        value = float(raw) if raw is not None else None
-    except ValueError:
-        value = None
-    if value is None or not low <= value <= high:
-        raise FieldError(name, f"is required and must be a number between {low} and {high}")
+    value = validate.int_arg(request.args.get(name), name, default=default, low=low, high=high)
+    assert value is not None
     return value
 
 
-def calendar_warnings(now: datetime) -> list[str]:
-    """Admin warnings about the SLA calendar: this year, or next year from November on, lacks official data."""
-    years = {now.year} | ({now.year + 1} if now.month >= 11 else set())
-    missing = years_without_official_data(sorted(years))
-    return [
-        f"{year}年法定节假日安排未加载：工作日按周一至周五及中心设置计算 "
-        f"(no official holiday schedule for {year}: Monday–Friday plus center overrides; set EXTRA_HOLIDAYS / "
-        "EXTRA_WORKDAYS or upgrade chinese-calendar)"
-        for year in missing
-    ]
+def _float_arg(name: str, low: float, high: float) -> float:
+    return validate.number_arg(request.args.get(name), name, low=low, high=high)
+
+
+def calendar_missing_years(now: datetime) -> list[int]:
+    """This year, or next year from November on, when it has no official holidays (entered or packaged).
+
+    The admin view words the warning in the UI language (layouts/i18n.py); /readyz lists the years.
+    """
+    return missing_years(_runtime().calendar, now)
 
 
 def build_health() -> Blueprint:
@@ -458,7 +425,9 @@ def build_health() -> Blueprint:
         except Exception as exc:
             checks["redis"] = f"error: {type(exc).__name__}"
         ok = all(v == "ok" for v in checks.values())
-        body = {"status": "ok" if ok else "unavailable", **checks, "warnings": calendar_warnings(utcnow())}
+        missing = calendar_missing_years(utcnow())
+        warnings = [f"no official holiday schedule for {year}: gridcmd holidays import NOTICE.txt" for year in missing]
+        body = {"status": "ok" if ok else "unavailable", **checks, "warnings": warnings}
         return jsonify(body), (200 if ok else 503)
 
     return health

@@ -26,8 +26,8 @@ from dashboard.api.errors import install_error_handlers
 from dashboard.domain.cases import State
 from dashboard.domain.kpi import KpiCounts, kpis
 from dashboard.runtime import Runtime
+from dashboard.services import validate
 from dashboard.services.clock import as_utc, local_day_start, local_iso, utcnow
-from dashboard.services.errors import FieldError
 from dashboard.store.kpi_queries import SATISFIED, kpi_counts, kpi_rankings
 from dashboard.store.models import Case, CatalogItem, Department, District, Grid, Street
 
@@ -247,10 +247,7 @@ def build_screen_feed() -> Blueprint:
         street = street_of_caller()
         # A wall passes the newest case id it holds: a cached summary that predates that case is recomputed, so
         # the charts never start behind the wall's own "reported" tile (the next wall reuses the new answer).
-        raw_min = request.args.get("min_id", "0")
-        if not raw_min.isdigit() or len(raw_min) > 18:
-            raise FieldError("min_id", "must be a case id (a non-negative integer)")
-        min_id = int(raw_min)
+        min_id = validate.int_arg(request.args.get("min_id"), "min_id", default=0, low=0, high=validate.INT64_MAX)
         rt = _runtime()
         tz = rt.settings.timezone
 

@@ -61,6 +61,21 @@ def is_county_code(code: object) -> bool:
     )
 
 
+def county_code_from(value: object) -> str | None:
+    """The 6-digit county code in a property value (110112, "110112", or the 9/12-digit "110112000000"), else None.
+
+    Longer statistical division codes name the county only when their extra digits are zeros.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        return None
+    text = str(value).strip()
+    if not (text.isascii() and text.isdigit()):
+        return None
+    if len(text) in (9, 12) and set(text[COUNTY_DIGITS:]) == {"0"}:
+        text = text[:COUNTY_DIGITS]
+    return text if is_county_code(text) else None
+
+
 def _check_county(county: str) -> None:
     if not is_county_code(county):
         raise ValueError(f"county code must be 6 digits (GB/T 2260, e.g. 110112), got {county!r}")

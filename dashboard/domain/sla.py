@@ -8,9 +8,11 @@ Counting rules, in the calendar's local time zone:
 - work_days: a start outside working time first moves to the beginning of the next working period; the
   deadline is that time of day on the N-th following working day.
 
-Working days follow China's official calendar (`chinese-calendar`: public holidays and 调休 make-up workdays);
-the center's extra holidays and workdays win over it. For years the package has no data for, the calendar
-falls back to Monday–Friday plus the center's overrides and records the year so admins can be warned.
+Working days follow China's official calendar: the State Council notices an admin entered (handed in as
+`entered_holidays` / `entered_workdays` / `entered_years`, read from the database by the services), else the
+`chinese-calendar` package (public holidays and 调休 make-up workdays); the center's extra holidays and workdays
+win over both. For years neither knows, the calendar falls back to Monday–Friday plus the center's overrides and
+records the year so admins can be warned.
 """
 
 from __future__ import annotations
@@ -59,9 +61,10 @@ def _official_workday(day: date) -> bool | None:
         return None
 
 
-def years_without_official_data(years: Iterable[int]) -> list[int]:
-    """The years among `years` that chinese-calendar has no holiday data for (sorted, distinct)."""
-    return sorted({year for year in years if _official_workday(date(year, 1, 1)) is None})
+def years_without_official_data(years: Iterable[int], entered: Iterable[int] = ()) -> list[int]:
+    """The years among `years` with no holiday data: not in chinese-calendar and not `entered` (sorted, distinct)."""
+    known = set(entered)
+    return sorted({year for year in years if year not in known and _official_workday(date(year, 1, 1)) is None})
 
 
 def _require_aware(value: datetime, what: str) -> None:
@@ -77,6 +80,10 @@ class WorkCalendar:
     extra_holidays: frozenset[date] = frozenset()
     extra_workdays: frozenset[date] = frozenset()
     tz: str = DEFAULT_TZ
+    # Official schedules entered from the State Council's notices; they override chinese-calendar for their years.
+    entered_holidays: frozenset[date] = frozenset()
+    entered_workdays: frozenset[date] = frozenset()
+    entered_years: frozenset[int] = frozenset()
     # Years answered Monday–Friday because chinese-calendar had no data: shown to admins as a warning.
     fallback_years_used: set[int] = field(default_factory=set, init=False, compare=False, repr=False)
 
@@ -97,6 +104,10 @@ class WorkCalendar:
         object.__setattr__(self, "extra_workdays", frozenset(self.extra_workdays))
         if both := self.extra_holidays & self.extra_workdays:
             raise ValueError(f"dates both extra holiday and extra workday: {sorted(both)}")
+        for name in ("entered_holidays", "entered_workdays", "entered_years"):
+            object.__setattr__(self, name, frozenset(getattr(self, name)))
+        if both := self.entered_holidays & self.entered_workdays:
+            raise ValueError(f"dates both entered holiday and entered workday: {sorted(both)}")
         ZoneInfo(self.tz)  # fail at configuration time, not at the first deadline
 
     @property
@@ -109,12 +120,23 @@ class WorkCalendar:
         """Working time in one working day."""
         return sum((_wall(end) - _wall(start) for start, end in self.periods), timedelta())
 
+    def missing_years(self, years: Iterable[int]) -> list[int]:
+        """The years among `years` that neither an entered notice nor chinese-calendar covers."""
+        return years_without_official_data(years, self.entered_years)
+
     def is_workday(self, day: date) -> bool:
-        """True when `day` is a working day: center overrides, then official data, then Monday–Friday."""
+        """True when `day` is a working day: center overrides, entered notices, chinese-calendar, Monday–Friday."""
         if day in self.extra_workdays:
             return True
         if day in self.extra_holidays:
             return False
+        # A notice may list days of the year before (元旦 from 30 December), so listed days count before years.
+        if day in self.entered_workdays:
+            return True
+        if day in self.entered_holidays:
+            return False
+        if day.year in self.entered_years:
+            return day.weekday() < 5
         official = _official_workday(day)
         if official is None:
             self.fallback_years_used.add(day.year)

@@ -5,38 +5,49 @@ from __future__ import annotations
 import json
 import logging
 import re
+import socket
 import threading
 import time
 from typing import Any
 
+import redis
 from flask import request
-from flask_socketio import SocketIO, emit, join_room
-from sqlalchemy import func, select
+from flask_socketio import SocketIO, join_room
+from sqlalchemy import select
 
-from dashboard.domain.cases import TERMINAL
 from dashboard.live.leader import Lease
+from dashboard.live.memory import trim, tune_malloc
 from dashboard.live.patrols import PatrolRow
 from dashboard.live.relay import OutboxRelay
+from dashboard.live.snapshots import EncodedEvent, SnapshotCache, encode_json, id_tuple
 from dashboard.runtime import Runtime
-from dashboard.services.clock import local_day_start, utcnow
+from dashboard.services.clock import utcnow
 from dashboard.services.commands import Ctx
 from dashboard.services.errors import Conflict
-from dashboard.services.rows import case_row
 from dashboard.services.rules import flag_overdue, overdue_actor, overdue_case_ids
-from dashboard.store.models import Case, CatalogItem, Staff
+from dashboard.store.models import Staff
 
 log = logging.getLogger(__name__)
 
 NAMESPACE = "/live"
 ALL_ROOM = "live:all"
 VIEWS = ("screen", "dispatch", "leader")
-SNAPSHOT_CASES = 5000  # newest open cases sent in a snapshot; the wall never shows more at once
-_STREAM_ID = re.compile(r"^\d{1,20}-\d{1,20}$")
+# ASCII digits only: `\d` also matches "١" or "²", which int() or Redis then refuse (a 500 in the connect handler).
+_STREAM_ID = re.compile(r"([0-9]{1,20})-([0-9]{1,20})", re.ASCII)
+_U64 = 2**64 - 1
+REPLAY_MAX_ENTRIES = 2000  # a client further behind gets a snapshot: cheaper than the replay
+REPLAY_MAX_BYTES = 4_000_000  # about two full snapshots of rows
 
 
-def _id_tuple(stream_id: str) -> tuple[int, int]:
-    ms, seq = stream_id.split("-")
-    return int(ms), int(seq)
+def parse_stream_id(value: object) -> tuple[int, int] | None:
+    """(ms, seq) of a well-formed Redis stream id, else None (any type, any string: never raises)."""
+    if not isinstance(value, str) or len(value) > 41:
+        return None
+    match = _STREAM_ID.fullmatch(value)
+    if match is None:
+        return None
+    ms, seq = int(match[1]), int(match[2])
+    return (ms, seq) if ms <= _U64 and seq <= _U64 else None
 
 
 def room_for(street: str | None) -> str:
@@ -84,56 +95,38 @@ class PatrolStreets:
         return rows if street is None else self.split(rows).get(street, [])
 
 
-def build_snapshot(runtime: Runtime, street: str | None, patrols: PatrolStreets) -> dict[str, Any]:
-    """The full live picture: open cases, patrols and today's counters, tagged with the stream id it covers.
+def missed_deltas(
+    runtime: Runtime, since: object, street: str | None = None
+) -> tuple[list[dict[str, Any]], str] | None:
+    """Every delta after `since` in stream order, and the last stream id read (the client resumes from it).
 
-    The stream id is read before the database, so every change up to it is already in the rows we read;
-    changes after it arrive as deltas (a client may see a row twice, never miss one).
+    None (the client gets a snapshot) unless the stream provably still holds everything after `since`: the id
+    must be well formed, no older than the stream's first entry (entries before it may have been trimmed) and no
+    newer than its last (an id from a stream Redis has since lost, or a forged one); a client more than
+    REPLAY_MAX_ENTRIES or REPLAY_MAX_BYTES behind gets a snapshot too. "0-0" (a snapshot taken of an empty
+    stream) is older than any first entry, so it always gets a snapshot: the stream it came from may be gone.
+    Rows outside `street` are left out; the returned id still covers them, so a street client does not ask for
+    them again. Raises redis.RedisError when Redis is down.
     """
-    last = runtime.redis.xrevrange(runtime.keys.case_stream, count=1)
-    stream_id = last[0][0] if last else "0-0"
-    tz = runtime.settings.timezone
-    now = utcnow()
-    day_start = local_day_start(now, tz)
-    with runtime.session() as session:
-        names = dict(session.execute(select(CatalogItem.code, CatalogItem.minor_name)).all())
-        in_scope = [Case.street_code == street] if street else []
-        open_now = Case.state.not_in([s.value for s in TERMINAL])
-        open_cases = session.scalars(
-            select(Case).where(open_now, *in_scope).order_by(Case.id.desc()).limit(SNAPSHOT_CASES)
-        ).all()
-        today = session.scalar(select(func.count(Case.id)).where(Case.reported_at >= day_start, *in_scope)) or 0
-        max_id = session.scalar(select(func.max(Case.id))) or 0
-        open_total = session.scalar(select(func.count(Case.id)).where(open_now, *in_scope)) or 0
-    rows = [case_row(c, tz=tz, category_name=names.get(c.category_code or "")) for c in reversed(open_cases)]
-    return {
-        "id": stream_id,
-        "cases": rows,
-        "patrols": patrols.of_street(runtime.patrols.all_rows(), street),
-        "kpis": {
-            "today_reported": today,
-            "open": open_total,
-            "max_case_id": max_id,
-            "day_start_ms": int(day_start.timestamp() * 1000),
-            "server_ms": int(now.timestamp() * 1000),
-        },
-    }
-
-
-def missed_deltas(runtime: Runtime, since: str, street: str | None = None) -> tuple[list[dict[str, Any]], str] | None:
-    """Every delta after `since` in order, and the last stream id read (the client resumes from it).
-
-    None when `since` is unknown or older than the retained stream. Rows outside `street` are left out; the
-    returned id still covers them, so a street client does not ask for them again.
-    """
-    if not _STREAM_ID.match(since):
+    after = parse_stream_id(since)
+    if after is None:
         return None
-    first = runtime.redis.xrange(runtime.keys.case_stream, count=1)
-    if first and _id_tuple(first[0][0]) > _id_tuple(since) and since != "0-0":
+    key = runtime.keys.case_stream
+    after_id = f"{after[0]}-{after[1]}"
+    # One MULTI: the bounds and the range are read from the same state of the stream (no trim in between).
+    pipe = runtime.redis.pipeline(transaction=True)
+    pipe.xrange(key, count=1)
+    pipe.xrevrange(key, count=1)
+    pipe.xrange(key, min=f"({after_id}", max="+", count=REPLAY_MAX_ENTRIES + 1)
+    first, last, entries = pipe.execute()
+    if not first or not last:
+        return None  # no stream: never written, or lost with Redis; the client's id means nothing here
+    if not id_tuple(first[0][0]) <= after <= id_tuple(last[0][0]):
         return None
-    entries = runtime.redis.xrange(runtime.keys.case_stream, min=f"({since}", max="+")
+    if len(entries) > REPLAY_MAX_ENTRIES or sum(len(fields["cases"]) for _, fields in entries) > REPLAY_MAX_BYTES:
+        return None
     deltas = [{"id": sid, "cases": _in_street(json.loads(fields["cases"]), street)} for sid, fields in entries]
-    return [d for d in deltas if d["cases"]], (entries[-1][0] if entries else since)
+    return [d for d in deltas if d["cases"]], (entries[-1][0] if entries else after_id)
 
 
 def _in_street(rows: list[dict[str, Any]], street: str | None) -> list[dict[str, Any]]:
@@ -154,45 +147,153 @@ def live_scope(auth: dict[str, Any]) -> tuple[bool, str | None]:
     return True, (None if principal.actor().district_wide else principal.scope)
 
 
-def register_live_handlers(socketio: SocketIO, runtime: Runtime, patrols: PatrolStreets | None = None) -> None:
-    """Attach the /live handlers; a function so tests can attach them to a queue-less SocketIO."""
-    session_scope: dict[str, str | None] = {}  # sid → street (None = district), for resync
-    patrols = patrols or PatrolStreets(runtime)
+# TCP keepalive and a send timeout on each live socket: a client that vanished (no FIN: a laptop lid, a dropped
+# Wi-Fi) would otherwise hold its reader thread in recv() and its writer in send() until the kernel gives up,
+# which is forever for recv and about 15 minutes for send. Engine.IO's own ping only closes the Engine.IO socket.
+KEEPALIVE_IDLE_S = 15
+KEEPALIVE_INTERVAL_S = 5
+KEEPALIVE_PROBES = 3
+SEND_TIMEOUT_MS = 30_000
 
-    @socketio.on("connect", namespace=NAMESPACE)
-    def _connect(auth: dict[str, Any] | None = None) -> bool:
-        auth = auth if isinstance(auth, dict) else {}
+
+def bound_dead_peers(environ: dict[str, Any]) -> None:
+    """Make the kernel notice a vanished peer of this WSGI request's socket within about 30 s."""
+    sock = environ.get("werkzeug.socket") or environ.get("gunicorn.socket")
+    if not isinstance(sock, socket.socket):
+        return
+    options = [
+        (socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1),
+        (socket.IPPROTO_TCP, getattr(socket, "TCP_KEEPIDLE", None), KEEPALIVE_IDLE_S),
+        (socket.IPPROTO_TCP, getattr(socket, "TCP_KEEPINTVL", None), KEEPALIVE_INTERVAL_S),
+        (socket.IPPROTO_TCP, getattr(socket, "TCP_KEEPCNT", None), KEEPALIVE_PROBES),
+        (socket.IPPROTO_TCP, getattr(socket, "TCP_USER_TIMEOUT", None), SEND_TIMEOUT_MS),
+    ]
+    for level, option, value in options:
+        if option is not None:
+            try:
+                sock.setsockopt(level, option, value)
+            except OSError:  # not TCP (a unix socket behind a proxy): nothing to bound
+                return
+
+
+TRIM_QUIET_S = 3.0  # seconds without disconnects before freed memory is given back
+
+
+class LiveGateway:
+    """The /live namespace of this process: who is connected to which scope, and what a client is sent."""
+
+    def __init__(self, socketio: SocketIO, runtime: Runtime, patrols: PatrolStreets) -> None:
+        tune_malloc()  # before the server's threads exist: see dashboard/live/memory.py
+        self._churned = threading.Event()
+        threading.Thread(target=self._trim_after_churn, name="live-trim", daemon=True).start()
+        self._sio = socketio
+        self._rt = runtime
+        self.scopes: dict[str, str | None] = {}  # sid → street (None = district), for resync
+        self.snapshots = SnapshotCache(runtime, namespace=NAMESPACE, patrols_of=patrols.of_street)
+
+    def on_connect(self, auth: Any = None) -> bool:
+        """Admit a client and answer with a snapshot or the exact replay; never raises (a refusal instead)."""
+        sid = request.sid
+        try:
+            return self._admit(auth if isinstance(auth, dict) else {}, sid)
+        except Exception:  # a refusal, so python-socketio tidies up and the client retries with back-off
+            log.exception("live connect failed; refusing %s", sid)
+            self.scopes.pop(sid, None)
+            return False
+
+    def _admit(self, auth: dict[str, Any], sid: str) -> bool:
         view = auth.get("view")
-        if view not in VIEWS:
+        if not isinstance(view, str) or view not in VIEWS:
             return False  # refuse: unknown view
         allowed, street = live_scope(auth)
         if not allowed:
             return False  # refuse: not signed in, or this role may not watch this view
-        session_scope[request.sid] = street
+        bound_dead_peers(request.environ)
+        self.scopes[sid] = street
         # Join first, then read: a delta emitted in between is seen twice at worst, never missed.
         join_room(room_for(street))
         since = auth.get("since")
-        replay = missed_deltas(runtime, since, street) if isinstance(since, str) else None
+        replay = None
+        if parse_stream_id(since) is not None:
+            try:
+                replay = missed_deltas(self._rt, since, street)
+            except redis.RedisError:
+                replay = None  # Redis down: no stream to replay from; a snapshot from the database instead
         # The answer goes to this one client, whose connection this process holds: straight to its socket, not
         # through the Redis message queue (which cost 0.5–0.9 s of the wall's first paint under load). The
         # client orders and de-duplicates by stream id, so a queued delta overtaking it does no harm.
         if replay is None:
-            emit("snapshot", build_snapshot(runtime, street, patrols), ignore_queue=True)
+            sent = self._send_snapshot(sid, street)
         else:
             deltas, last_id = replay
-            for delta in deltas:
-                emit("delta", delta, ignore_queue=True)
-            emit("synced", {"id": last_id, "replayed": len(deltas)}, ignore_queue=True)
-        log.debug("live client %s view=%s since=%s", request.sid, view, since)
+            packets = [EncodedEvent("delta", encode_json(d), NAMESPACE) for d in deltas]
+            packets.append(EncodedEvent("synced", encode_json({"id": last_id, "replayed": len(deltas)}), NAMESPACE))
+            sent = all(self._send(sid, p) for p in packets)
+        if not sent:  # gone while we waited for its snapshot: free its place now
+            self.scopes.pop(sid, None)
+            return False
+        log.debug("live client %s view=%s since=%r", sid, view, since)
         return True
 
-    @socketio.on("resync", namespace=NAMESPACE)
-    def _resync(_data: Any = None) -> None:
-        emit("snapshot", build_snapshot(runtime, session_scope.get(request.sid), patrols), ignore_queue=True)
+    def on_resync(self, _data: Any = None) -> None:
+        """A client that lost track asks for a fresh snapshot."""
+        sid = request.sid
+        if sid in self.scopes:
+            try:
+                self._send_snapshot(sid, self.scopes[sid])
+            except Exception:  # the client asks again after its back-off
+                log.exception("live resync failed for %s", sid)
 
-    @socketio.on("disconnect", namespace=NAMESPACE)
-    def _disconnect(*_args: Any) -> None:
-        session_scope.pop(request.sid, None)
+    def on_disconnect(self, *_args: Any) -> None:
+        """Forget the client."""
+        self.scopes.pop(request.sid, None)
+        self._churned.set()
+
+    def _trim_after_churn(self) -> None:
+        """Once connections stop coming and going, give the freed heap back (a storm's buffers, threads' stacks)."""
+        while True:
+            self._churned.wait()
+            while self._churned.is_set():  # still churning: wait until a quiet period has passed
+                self._churned.clear()
+                time.sleep(TRIM_QUIET_S)
+            trim()
+
+    def _send_snapshot(self, sid: str, street: str | None) -> bool:
+        if self._gone(sid):
+            return False  # it left while waiting for a thread: build nothing for it
+        return self._send(sid, self.snapshots.packet(street, self.snapshots.head()))
+
+    def _gone(self, sid: str) -> bool:
+        """True when the client's connection has closed (also while its connect handler is still running)."""
+        server = self._sio.server
+        eio_sid = server.manager.eio_sid_from_sid(sid, NAMESPACE)
+        if eio_sid is None or eio_sid not in server.environ:  # python-socketio has processed its disconnect
+            return True
+        eio_socket = server.eio.sockets.get(eio_sid)
+        return eio_socket is not None and eio_socket.closed
+
+    def _send(self, sid: str, pkt: EncodedEvent) -> bool:
+        """Queue an encoded packet for one client of this process; False when it is gone."""
+        if self._gone(sid):
+            return False
+        server = self._sio.server
+        try:
+            # What emit(..., to=sid, ignore_queue=True) does, minus encoding the payload again for this client.
+            server._send_packet(server.manager.eio_sid_from_sid(sid, NAMESPACE), pkt)
+        except Exception:  # noqa: BLE001 - the socket closed between the check and the put
+            return False
+        return True
+
+
+HANDLERS = (("connect", "on_connect"), ("resync", "on_resync"), ("disconnect", "on_disconnect"))
+
+
+def register_live_handlers(socketio: SocketIO, runtime: Runtime, patrols: PatrolStreets | None = None) -> LiveGateway:
+    """Attach the /live handlers; a function so tests can attach them to a queue-less SocketIO."""
+    gateway = LiveGateway(socketio, runtime, patrols or PatrolStreets(runtime))
+    for event, method in HANDLERS:
+        socketio.on_event(event, getattr(gateway, method), namespace=NAMESPACE)
+    return gateway
 
 
 RULES_PERIOD_S = 15.0

@@ -13,7 +13,8 @@ class Keys:
 
     @property
     def case_stream(self) -> str:
-        """Stream of committed case changes (one entry per outbox row)."""
+        """Stream of committed case changes: one entry per relayed batch, fields `cases` (JSON list of CASE_ROW)
+        and `outbox` (the batch's outbox ids as ranges, `"3-7,9"`, so a batch is never published twice)."""
         return f"{self.prefix}stream:cases"
 
     @property

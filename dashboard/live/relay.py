@@ -38,27 +38,53 @@ class OutboxRelay:
             ).all()
             if not rows:
                 return 0
-            cases = [row.payload for row in rows if row.topic == "case"]
-            # One entry per batch: a delta carries many rows, so a burst costs one message per client.
-            stream_id = self._r.xadd(
-                self._keys.case_stream,
-                {"cases": json.dumps(cases, ensure_ascii=False, separators=(",", ":"))},
-                maxlen=self._maxlen,
-                approximate=True,
-            )
-            session.execute(
-                update(Outbox)
-                .where(Outbox.id.in_([row.id for row in rows]))
-                .values(sent_at=utcnow(), stream_id=stream_id)
-            )
-            session.commit()
+            recovered = self._published_before({row.id for row in rows})
+            if recovered is not None:
+                stream_id, outbox_ids, cases = recovered
+                self._mark(session, outbox_ids, stream_id)
+                session.commit()
+                marked = len(outbox_ids)
+            else:
+                cases = [row.payload for row in rows if row.topic == "case"]
+                # One entry per batch: a delta carries many rows, so a burst costs one message per client. The
+                # outbox ids go with it, so a relay that dies before its commit below is not published twice.
+                stream_id = self._r.xadd(
+                    self._keys.case_stream,
+                    {
+                        "cases": json.dumps(cases, ensure_ascii=False, separators=(",", ":")),
+                        "outbox": encode_ids([row.id for row in rows]),
+                    },
+                    maxlen=self._maxlen,
+                    approximate=True,
+                )
+                self._mark(session, [row.id for row in rows], stream_id)
+                session.commit()
+                marked = len(rows)
         finally:
             session.close()
-        # If we die between XADD and the commit the batch is published twice; clients drop rows whose
-        # version they already hold, so a duplicate is harmless while a loss would not be.
         if self._emit is not None:
             self._emit(stream_id, {"id": stream_id, "cases": cases})
-        return len(rows)
+        return marked
+
+    def _published_before(self, unsent: set[int]) -> tuple[str, list[int], list[dict[str, Any]]] | None:
+        """(stream id, outbox ids, cases) of the stream's last entry if it already carries some `unsent` rows.
+
+        That happens when a relay died between its XADD and the commit marking the rows sent. Every relay looks
+        here before it publishes, so such an entry is always the last one. The recovered entry is handed to
+        clients again: the relay that wrote it may have died before it did; clients drop a stream id they hold.
+        """
+        last = self._r.xrevrange(self._keys.case_stream, count=1)
+        if not last:
+            return None
+        stream_id, fields = last[0]
+        overlap = sorted(unsent.intersection(decode_ids(fields.get("outbox", ""))))
+        if not overlap:
+            return None
+        return stream_id, overlap, json.loads(fields["cases"])
+
+    @staticmethod
+    def _mark(session: Session, outbox_ids: list[int], stream_id: str) -> None:
+        session.execute(update(Outbox).where(Outbox.id.in_(outbox_ids)).values(sent_at=utcnow(), stream_id=stream_id))
 
     def drain(self) -> int:
         """Publish everything pending (tests and shutdown)."""
@@ -66,3 +92,26 @@ class OutboxRelay:
         while n := self.run_once():
             total += n
         return total
+
+
+def encode_ids(ids: list[int]) -> str:
+    """Outbox ids as ascending ranges, `"3-7,9,12-15"`: compact for the contiguous batches a relay publishes."""
+    out: list[str] = []
+    ordered = sorted(ids)
+    i = 0
+    while i < len(ordered):
+        j = i
+        while j + 1 < len(ordered) and ordered[j + 1] == ordered[j] + 1:
+            j += 1
+        out.append(str(ordered[i]) if i == j else f"{ordered[i]}-{ordered[j]}")
+        i = j + 1
+    return ",".join(out)
+
+
+def decode_ids(text: str) -> set[int]:
+    """The ids of `encode_ids` output; empty for an entry written before ids were recorded."""
+    ids: set[int] = set()
+    for part in filter(None, text.split(",")):
+        low, _, high = part.partition("-")
+        ids.update(range(int(low), int(high or low) + 1))
+    return ids

@@ -20,6 +20,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
+from dashboard.services import validate
 from dashboard.services.accounts import USER_ROLES, create_user, issue_token
 from dashboard.services.audit import record
 from dashboard.services.clock import local_iso, parse_instant, utcnow
@@ -27,6 +28,7 @@ from dashboard.services.errors import FieldError, NotFound
 from dashboard.store.models import ApiToken, AuditEntry, Department, District, Street, User
 
 MIN_PASSWORD = 8
+MAX_PASSWORD = 256
 MAX_PAGE_SIZE = 500
 MAX_EXPORT_ROWS = 200_000  # a year of a busy center's security events; beyond that, narrow the filter
 UTF8_BOM = "\ufeff"  # Excel opens a CSV as GBK unless it starts with a BOM: Chinese names would turn to mojibake
@@ -251,10 +253,15 @@ def create_account(
     display_name: str = "",
 ) -> User:
     """Add an account after checking the scope and department exist; audited as admin:create_user."""
-    name = (name or "").strip()
-    scope = (scope or "").strip()
-    department_code = (department_code or "").strip() or None
-    password = password or None
+    # The API and the admin page both land here: every field is checked once, whatever sent it.
+    name = (validate.text(name, "name", max_len=64, multiline=False) or "").strip()
+    validate.text(role, "role", max_len=16, multiline=False)
+    scope = (validate.text(scope, "scope", max_len=32, multiline=False) or "").strip()
+    if isinstance(department_code, str):
+        department_code = department_code.strip()
+    department_code = validate.code(department_code, "department", required=False)
+    password = validate.text(password, "password", max_len=MAX_PASSWORD)
+    display_name = validate.text(display_name, "display_name", max_len=64, multiline=False) or ""
     if role in USER_ROLES and role != "handler" and department_code:
         raise FieldError("department", "only handlers act for a department")
     if scope != county_code and (len(scope) != 9 or session.get(Street, scope) is None):
@@ -286,6 +293,7 @@ def reset_password(*, session: Session, by: Who, user_id: int, password: str) ->
     """Set a new password; audited as admin:reset_password (the password itself is never recorded)."""
     if not isinstance(password, str) or len(password) < MIN_PASSWORD:
         raise FieldError("password", f"must be at least {MIN_PASSWORD} characters")
+    validate.text(password, "password", max_len=MAX_PASSWORD)
     user = _user(session, user_id)
     user.password_hash = generate_password_hash(password)
     record(session=session, actor=by.name, action="admin:reset_password", target=f"user:{user.name}", ip=by.ip)
@@ -313,9 +321,7 @@ def set_active(*, session: Session, by: Who, user_id: int, active: bool) -> User
 
 def issue_user_token(*, session: Session, by: Who, user_id: int, label: str = "") -> IssuedToken:
     """A new bearer (or display) token for an account; the plain token is returned once and never stored."""
-    label = (label or "").strip()
-    if len(label) > 64:
-        raise FieldError("label", "at most 64 characters")
+    label = (validate.text(label, "label", max_len=64, multiline=False) or "").strip()
     user = _user(session, user_id)
     if not user.active:
         raise FieldError("user", f"account {user.name} is deactivated; activate it first")
@@ -337,7 +343,7 @@ def issue_user_token(*, session: Session, by: Who, user_id: int, label: str = ""
 
 def revoke_token(*, session: Session, by: Who, token_id: int) -> ApiToken:
     """Revoke a token (a kiosk signed in with it is signed out at its next request); audited."""
-    row = session.get(ApiToken, token_id)
+    row = session.get(ApiToken, token_id) if _is_id(token_id) else None
     if row is None:
         raise NotFound(f"token {token_id} not found")
     if row.revoked_at is None:
@@ -365,7 +371,7 @@ def audit_filter(args: dict[str, str | None], tz: str) -> AuditFilter:
         raise FieldError("to", "must be later than from")
     texts = {}
     for key in ("actor", "action", "target"):
-        value = (args.get(key) or "").strip()
+        value = (validate.text(args.get(key), key, max_len=64) or "").strip()
         if len(value) > 64 or not value.isprintable():
             raise FieldError(key, "at most 64 printable characters")
         texts[key] = value
@@ -389,10 +395,8 @@ def _audit_query(flt: AuditFilter) -> Select[tuple[AuditEntry]]:
 
 def query_audit(*, session: Session, flt: AuditFilter, tz: str, page: int = 1, size: int = 50) -> AuditPage:
     """One page of matching audit rows, newest first."""
-    if not 1 <= size <= MAX_PAGE_SIZE:
-        raise FieldError("size", f"must be from 1 to {MAX_PAGE_SIZE}")
-    if page < 1:
-        raise FieldError("page", "must be 1 or more")
+    validate.integer(size, "size", low=1, high=MAX_PAGE_SIZE)
+    validate.integer(page, "page", low=1, high=validate.INT64_MAX // MAX_PAGE_SIZE)  # the offset fits 64 bits
     query = _audit_query(flt)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(query.order_by(AuditEntry.id.desc()).offset((page - 1) * size).limit(size))
@@ -439,8 +443,17 @@ def audit_csv_lines(rows: Iterable[AuditRow], header: tuple[str, ...]) -> Iterat
 # ---- helpers ------------------------------------------------------------------------------------------------
 
 
+def _is_id(value: object) -> bool:
+    try:
+        validate.ident(value, "id")
+    except FieldError:
+        return False
+    return True
+
+
 def _user(session: Session, user_id: int) -> User:
-    user = session.get(User, user_id)
+    # Anything that is not an id (a page's store can hold any JSON) names no account: the same NotFound.
+    user = session.get(User, user_id) if _is_id(user_id) else None
     if user is None:
         raise NotFound(f"user {user_id} not found")
     return user

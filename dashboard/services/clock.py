@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
+
+from dashboard.services.validate import instant
 
 
 def utcnow() -> datetime:
@@ -39,22 +41,7 @@ def parse_instant(
     """A local date (its start; with `end_of_day` the next day's start) or an ISO date-time, as aware UTC.
 
     A date-time without offset is the center's local time, as a person would type it, unless `require_offset`
-    (machine clients must say which instant they mean). None when `raw` is empty.
+    (machine clients must say which instant they mean). None when `raw` is empty. The checks (ASCII ISO text,
+    1970–9000 so no calendar arithmetic overflows) are the validation layer's.
     """
-    from dashboard.services.errors import FieldError
-
-    raw = (raw or "").strip()
-    if not raw:
-        return None
-    if "T" in raw and " " in raw:
-        raw = raw.replace(" ", "+")  # an unencoded "+08:00" arrives as " 08:00"
-    try:
-        if len(raw) == 10:
-            day = date.fromisoformat(raw) + timedelta(days=1 if end_of_day else 0)
-            return datetime.combine(day, time(0), tzinfo=ZoneInfo(tz)).astimezone(UTC)
-        value = datetime.fromisoformat(raw)
-    except (ValueError, OverflowError) as exc:
-        raise FieldError(name, "must be a date (2026-11-22) or a date-time (2026-11-22T08:00+08:00)") from exc
-    if value.tzinfo is None and require_offset:
-        raise FieldError(name, "needs a UTC offset, e.g. 2025-03-01T08:00:00+08:00 (or give a date)")
-    return (value if value.tzinfo else value.replace(tzinfo=ZoneInfo(tz))).astimezone(UTC)
+    return instant(raw, name, tz=tz, end_of_day=end_of_day, offset_required=require_offset)

@@ -25,6 +25,7 @@ from dashboard.domain.sla import (
     verification_limit,
 )
 from dashboard.domain.time_limits import TimeLimit, TimeLimitError, parse_time_limit
+from dashboard.services import validate
 from dashboard.services.audit import record
 from dashboard.services.clock import as_utc, local_iso, utcnow
 from dashboard.services.errors import Conflict, FieldError, Forbidden, NotFound
@@ -34,6 +35,7 @@ from dashboard.services.rows import case_row_in
 from dashboard.store.models import Case, CaseEvent, CatalogItem, Department
 
 SATISFACTION = ("satisfied", "basically_satisfied", "dissatisfied")
+MAX_NOTE = 2000
 STREET_UNIT = "JD"  # catalog shorthand for "the street or town where the case is" (属地街道)
 
 
@@ -97,6 +99,7 @@ def _load(ctx: Ctx, case_id: int, expected_version: int, command: str) -> Case:
         raise NotFound(f"case {case_id} not found")
     if isinstance(expected_version, bool) or not isinstance(expected_version, int):
         raise FieldError("expected_version", "is required and must be an integer")
+    validate.integer(expected_version, "expected_version")  # signed 64-bit; a stale one is a 409 below
     if case.version != expected_version:
         raise _conflict(ctx.session, case)
     return case
@@ -171,11 +174,9 @@ def write_case(
 
 
 def _note(note: str | None, *, required: bool, what: str = "note") -> str:
-    text = (note or "").strip()
+    text = (validate.text(note, what, max_len=MAX_NOTE) or "").strip()
     if required and not text:
         raise FieldError(what, "is required for this command")
-    if len(text) > 2000:
-        raise FieldError(what, "is longer than 2000 characters")
     return text
 
 
@@ -186,7 +187,8 @@ def file_case(ctx: Ctx, case_id: int, *, expected_version: int, condition: str, 
     """立案: reported → filed with a catalog condition; level and dispatch clock follow from it."""
     case = _load(ctx, case_id, expected_version, "file")
     _require_transition(case, State.FILED, "file")
-    item = ctx.session.get(CatalogItem, condition) if isinstance(condition, str) else None
+    validate.code(condition, "condition", max_len=16)
+    item = ctx.session.get(CatalogItem, condition)
     if item is None:
         raise FieldError("condition", f"unknown catalog condition {condition!r}")
     limit = dispatch_limit(item.level)
@@ -212,9 +214,10 @@ def file_case(ctx: Ctx, case_id: int, *, expected_version: int, condition: str, 
 
 def resolve_department(session: Session, code: str, case: Case) -> Department:
     """The department a dispatch goes to; `JD` means the case's own street's law-enforcement unit."""
+    validate.code(code, "department")
     if code == STREET_UNIT:
         code = f"{case.street_code}ZF"
-    dept = session.get(Department, code) if isinstance(code, str) else None
+    dept = session.get(Department, code)
     # A street-tier unit works in its own street only: a case is never sent to another street's unit.
     if dept is None or (dept.tier == "street" and not dept.code.startswith(case.street_code)):
         raise FieldError("department", f"department {code!r} not found or not serving this case's street")
@@ -229,8 +232,8 @@ def dispatch_case(
     if case.state not in (State.FILED, State.RETURNED):
         raise FieldError("state", f"cannot dispatch a case that is {case.state}")
     dept = resolve_department(ctx.session, department, case)
-    if patrol is not None and (not isinstance(patrol, str) or not 0 < len(patrol) <= 24):
-        raise FieldError("patrol", "must be a patrol id")
+    if patrol is not None:
+        validate.patrol_id(patrol, "patrol")
     limit = _catalog_limit(ctx.session, case)
     clock, deadline = _start_clock(ctx, "handling", limit)
     return write_case(
@@ -363,7 +366,7 @@ def merge_case(ctx: Ctx, case_id: int, *, expected_version: int, into: int, note
     _require_transition(case, State.MERGED, "merge")
     if isinstance(into, bool) or not isinstance(into, int) or into == case_id:
         raise FieldError("into", "must be the id of another case")
-    target = ctx.session.get(Case, into) if 0 < into < 2**63 else None
+    target = ctx.session.get(Case, into) if 0 < into <= validate.INT64_MAX else None
     # One answer for missing, closed and out of reach: a street user must not learn other streets' case ids.
     if (
         target is None
@@ -458,7 +461,7 @@ def extend_case(ctx: Ctx, case_id: int, *, expected_version: int, limit: str, no
     if case.state not in (State.DISPATCHED, State.HANDLING):
         raise FieldError("state", f"cannot extend a case that is {case.state}")
     try:
-        extra = parse_time_limit(limit) if isinstance(limit, str) else None
+        extra = parse_time_limit(limit) if validate.text(limit, "limit", max_len=32, multiline=False) else None
     except TimeLimitError as exc:
         raise FieldError("limit", str(exc)) from exc
     if extra is None:

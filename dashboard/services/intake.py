@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dashboard.domain.cases import Source, State, case_code
+from dashboard.services import validate
 from dashboard.services.audit import record
 from dashboard.services.clock import local_date_code, utcnow
 from dashboard.services.errors import FieldError
@@ -56,31 +57,21 @@ def parse_report(body: Any, *, idempotency_key: str | None = None, actor: str = 
     """Turn a JSON body into a ReportCase, raising FieldError naming the first bad field."""
     if not isinstance(body, dict):
         raise FieldError("body", "must be a JSON object")
-    description = body.get("description")
-    if not isinstance(description, str) or not description.strip():
+    description = validate.text(body.get("description"), "description", max_len=MAX_DESCRIPTION, required=True)
+    if not description or not description.strip():
         raise FieldError("description", "is required and must be non-empty text")
-    if len(description) > MAX_DESCRIPTION:
-        raise FieldError("description", f"is longer than {MAX_DESCRIPTION} characters")
-    lat = _number(body, "lat", -90, 90)
-    lon = _number(body, "lon", -180, 180)
-    source = body.get("source")
-    if source not in {s.value for s in Source}:
-        raise FieldError("source", f"must be one of {', '.join(s.value for s in Source)}")
-    category = _optional_text(body, "category_code", 16)
-    reporter = _optional_text(body, "reporter", 64)
-    phone = _optional_text(body, "phone", 20)
-    occurred_at = None
-    if body.get("occurred_at") is not None:
-        raw = body["occurred_at"]
-        try:
-            occurred_at = datetime.fromisoformat(str(raw))
-        except ValueError as exc:
-            raise FieldError("occurred_at", "must be an ISO 8601 time") from exc
-        if occurred_at.tzinfo is None:
-            raise FieldError("occurred_at", "must carry a UTC offset, e.g. 2026-11-22T09:30:00+08:00")
+    lat = validate.latitude(body.get("lat"), "lat")
+    lon = validate.longitude(body.get("lon"), "lon")
+    source = validate.choice(body.get("source"), "source", [s.value for s in Source])
+    category = validate.code(body.get("category_code"), "category_code", max_len=16, required=False)
+    reporter = validate.text(body.get("reporter"), "reporter", max_len=64, multiline=False)
+    phone = validate.text(body.get("phone"), "phone", max_len=20, multiline=False)
+    occurred_at = validate.instant(body.get("occurred_at"), "occurred_at")  # an offset is required
+    if occurred_at is not None:
+        validate.not_future(occurred_at, "occurred_at", now=utcnow())
     photos = parse_photo_urls(body.get("photos"))
-    if idempotency_key is not None and not (0 < len(idempotency_key) <= 128):
-        raise FieldError("Idempotency-Key", "must be 1–128 characters")
+    if idempotency_key is not None:
+        validate.text(idempotency_key, "Idempotency-Key", max_len=128, required=True, multiline=False)
     return ReportCase(
         description=description.strip(),
         lat=lat,
@@ -114,24 +105,6 @@ def parse_photo_urls(value: Any, *, name: str = "photos") -> list[str]:
         if not (local or lowered.startswith(("http://", "https://"))) or not url.isprintable() or " " in url:
             raise FieldError(f"{name}[{i}]", "must be an http(s) URL or a path on this server")
     return list(value)
-
-
-def _number(body: dict[str, Any], name: str, low: float, high: float) -> float:
-    value = body.get(name)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise FieldError(name, "is required and must be a number (WGS-84 degrees)")
-    if not low <= value <= high:
-        raise FieldError(name, f"must be between {low} and {high}")
-    return float(value)
-
-
-def _optional_text(body: dict[str, Any], name: str, limit: int) -> str | None:
-    value = body.get(name)
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str) or len(value) > limit:
-        raise FieldError(name, f"must be text of at most {limit} characters")
-    return value
 
 
 @dataclass(frozen=True)

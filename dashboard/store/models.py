@@ -1,16 +1,17 @@
-"""SQLAlchemy 2.0 models: jurisdiction, staff, departments, catalog, cases, audit and outbox.
+"""SQLAlchemy 2.0 models: jurisdiction, staff, departments, catalog, holidays, cases, audit and outbox.
 
 Geometry is stored as GeoJSON text so the same schema runs on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -157,6 +158,29 @@ class CatalogItem(Base):
     time_limit: Mapped[str] = mapped_column(String(32))  # as written in the catalog, e.g. 4工作时
     limit_kind: Mapped[str] = mapped_column(String(16))  # urgent_hours | work_hours | work_days | natural_days
     limit_amount: Mapped[float] = mapped_column(Float)
+    kind: Mapped[str] = mapped_column(String(8), default="")  # 部件 | 事件 | "" (the sheet or table did not say)
+    supervisor: Mapped[str] = mapped_column(Text, default="")  # 监管主体 as written
+    co_handlers: Mapped[str] = mapped_column(Text, default="")  # 责任主体 after the handling one, 、-joined
+
+
+class HolidayYear(Base):
+    """A year whose official schedule an admin entered from the State Council's notice (overrides the package)."""
+
+    __tablename__ = "holiday_years"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    entered_at: Mapped[datetime]
+    entered_by: Mapped[str] = mapped_column(String(64))
+    notice: Mapped[str] = mapped_column(Text)  # the notice as pasted, so what was read can be checked later
+
+
+class HolidayDay(Base):
+    """One day of an entered schedule: a holiday (放假) or a make-up workday (调休上班)."""
+
+    __tablename__ = "holiday_days"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    year: Mapped[int] = mapped_column(ForeignKey("holiday_years.year", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))  # holiday | workday
+    name: Mapped[str] = mapped_column(String(32))  # the festival, e.g. 春节
 
 
 class Case(Base):

@@ -42,9 +42,9 @@ def screen_page(browser, live_app: LiveApp) -> Iterator[object]:  # noqa: ANN001
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     # The wall opens with its display token, as a command hall's kiosk does.
     page.goto(f"{live_app.base_url}/screen?token={live_app.tokens['screen']}")
-    page.wait_for_function("window.gridcmdLive && window.gridcmdLive.state === 'live'", timeout=20_000)
+    page.wait_for_function("() => window.gridcmdLive && window.gridcmdLive.state === 'live'", timeout=20_000)
     page.locator("#screen-conn.is-live").wait_for(timeout=5_000)
-    page.wait_for_function("window.gridcmdLive.gridCount() > 0", timeout=20_000)  # grids are on a canvas
+    page.wait_for_function("() => window.gridcmdLive.gridCount() > 0", timeout=20_000)  # grids are on a canvas
     yield page
     context.close()
     assert not errors, f"page errors: {errors}"

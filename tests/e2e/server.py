@@ -254,6 +254,34 @@ def stop_app(live: LiveApp) -> None:
                     time.sleep(0.1)
 
 
+def kill_app(live: LiveApp) -> None:
+    """kill -9 the app process (its database, Redis and outbox stay as the crash left them)."""
+    live.process.send_signal(signal.SIGKILL)
+    live.process.wait(timeout=10)
+
+
+def start_again(live: LiveApp, *, ready_timeout: float = 60) -> None:
+    """Start a killed app again on the same port with the same environment, and wait for /readyz."""
+    port = live.base_url.rsplit(":", 1)[1]
+    with live.log_path.open("ab") as log:
+        live.process = subprocess.Popen(
+            [sys.executable, "-c", f"import app; app.serve(host='127.0.0.1', port={port})"],
+            cwd=ROOT,
+            env=live.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + ready_timeout
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"{live.base_url}/readyz", timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"app did not come back:\n{live.log_tail()}")
+
+
 @contextmanager
 def running_app(
     workdir: Path, sizes: Jurisdiction | None = None, extra_env: dict[str, str] | None = None

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.e2e
 SHOTS = ROOT / "test-results"
 VIEWPORT = {"width": 1920, "height": 1080}
 READY = (
-    "window.gridcmdDispatch && window.gridcmdDispatch.state === 'live' && window.gridcmdDispatch.gridReady"
+    "() => window.gridcmdDispatch && window.gridcmdDispatch.state === 'live' && window.gridcmdDispatch.gridReady"
     " && window.gridcmdDispatch.catalogReady"
 )
 # What the desk should offer a dispatcher in each state (DESIGN.md section 5, dashboard/domain/actors.py);

@@ -10,9 +10,6 @@ app's outbox relay publishes them like any other change.
 from __future__ import annotations
 
 import random
-import signal
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -27,7 +24,7 @@ from dashboard.live.keys import Keys
 from layouts.i18n import t
 from tests.e2e.conftest import SMALL
 from tests.e2e.screen_cases import CaseWriter
-from tests.e2e.server import ROOT, LiveApp, running_app
+from tests.e2e.server import ROOT, LiveApp, kill_app, running_app, start_again
 
 pytestmark = pytest.mark.e2e
 
@@ -215,12 +212,12 @@ def test_kiosk_token_opens_the_screen_and_nothing_else(browser: Any, live_app: L
         assert bad is not None and bad.status == 401
         page.goto(f"{live_app.base_url}/screen?token={live_app.tokens['screen']}")
         assert page.url.rstrip("/").endswith("/screen")  # the token is dropped from the address bar
-        page.wait_for_function("window.gridcmdLive && window.gridcmdLive.state === 'live'", timeout=30_000)
+        page.wait_for_function("() => window.gridcmdLive && window.gridcmdLive.state === 'live'", timeout=30_000)
         for path in ("/dispatch/", "/admin/", "/leader/"):
             resp = page.goto(f"{live_app.base_url}{path}")
             assert resp is not None and resp.status == 403, path
         page.goto(f"{live_app.base_url}/screen/")
-        page.wait_for_function("window.gridcmdLive && window.gridcmdLive.state === 'live'", timeout=30_000)
+        page.wait_for_function("() => window.gridcmdLive && window.gridcmdLive.state === 'live'", timeout=30_000)
         status = page.evaluate("fetch('/api/v1/cases').then((r) => r.status)")
         assert status == 403  # the screen role reads the wall's feeds, not the case list
         assert page.evaluate("fetch('/api/v1/screen/summary').then((r) => r.status)") == 200
@@ -246,7 +243,7 @@ def test_panels_hold_the_apis_figures(browser: Any, live_app: LiveApp, writer: C
     context, page, errors = _open_wall(browser, live_app)
     try:
         page.wait_for_function(CHARTS_DRAWN, timeout=30_000)
-        page.wait_for_function("window.gridcmdLive.patrolCount() >= 48", timeout=10_000)
+        page.wait_for_function("() => window.gridcmdLive.patrolCount() >= 48", timeout=10_000)
         kpi = _get(live_app, "/api/v1/kpis")
         counts, rates = kpi["counts"], kpi["kpis"]
         assert summary["tiles"]["reported"] == counts["reported"]  # nothing changed in between
@@ -534,7 +531,7 @@ def test_patrols_move_in_place_cluster_out_and_tour(screen_page: Any, live_app: 
     layer = page.evaluate("window.gridcmdLive.patrolLayer()")
     assert layer["where"] == "worker" and layer["mode"] == "clusters"
     page.evaluate("() => { const m = window.gridcmdLive._map; m.setView(m.getCenter(), 14, {animate: false}); }")
-    page.wait_for_function("window.gridcmdLive.patrolLayer().mode === 'dots'", timeout=5_000)
+    page.wait_for_function("() => window.gridcmdLive.patrolLayer().mode === 'dots'", timeout=5_000)
 
     # Auto-tour: flies to the street under the most pressure and says so.
     top = page.evaluate("window.gridcmdLive.pressure()[0]")
@@ -585,27 +582,9 @@ def restartable_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveAp
 
 def _restart(live: LiveApp) -> None:
     """kill -9 the app, then start it again on the same port with the same database and Redis."""
-    live.process.send_signal(signal.SIGKILL)
-    live.process.wait(timeout=10)
+    kill_app(live)
     time.sleep(2)  # down for a moment: the wall notices and keeps retrying
-    port = live.base_url.rsplit(":", 1)[1]
-    with live.log_path.open("ab") as log:
-        live.process = subprocess.Popen(
-            [sys.executable, "-c", f"import app; app.serve(host='127.0.0.1', port={port})"],
-            cwd=ROOT,
-            env=live.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"{live.base_url}/readyz", timeout=2).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"app did not come back:\n{live.log_tail()}")
+    start_again(live)
 
 
 def test_server_restart_recovers_exactly(browser: Any, restartable_app: LiveApp) -> None:

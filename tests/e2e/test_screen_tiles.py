@@ -68,7 +68,7 @@ def test_tiles_from_the_configured_server_paint_under_the_map(browser: Any, tile
     page.on("console", lambda msg: blocked.append(msg.text) if "Content Security Policy" in msg.text else None)
     try:
         page.goto(f"{tiled_app.base_url}/screen?token={tiled_app.tokens['screen']}")
-        page.wait_for_function("window.gridcmdLive && window.gridcmdLive.state === 'live'", timeout=30_000)
+        page.wait_for_function("() => window.gridcmdLive && window.gridcmdLive.state === 'live'", timeout=30_000)
         # Leaflet marks a tile loaded only after the browser decoded the image: CSP-blocked tiles never are.
         page.wait_for_function(
             "() => document.querySelectorAll('img.leaflet-tile.leaflet-tile-loaded').length >= 4", timeout=20_000

@@ -17,7 +17,8 @@ from dashboard.config import get_settings
 from dashboard.services import catalog_import
 from dashboard.services.catalog_import import CatalogReadError, import_catalog
 from dashboard.store.db import session_scope
-from dashboard.store.models import Case, CatalogItem, Grid
+from dashboard.store.models import AuditEntry, Case, CatalogItem, Department, Grid
+from tests.catalog_workbooks import write_published
 
 HEADER = ["大类代码", "大类名称", "小类代码", "小类名称", "立案条件", "处置时限", "结案条件", "处置单位", "等级"]
 # Rows 2–6 of the sheet; None marks a cell inside a merged range.
@@ -25,7 +26,7 @@ SHEET_ROWS: list[list[Any]] = [
     [91, "测试大类", 9101, "测试小类甲", "条件一", "2紧急工作时", "结案一", "区城管执法局", None],
     [None, None, None, None, "条件二", "5个工作日", "结案二", "GA", "B"],
     [None, None, 9102, "测试小类乙", "条件三", "尽快", "结案三", "SWJ", None],
-    [None, None, None, None, "条件四", "4工作时", "结案四", "不存在的局", None],
+    [None, None, None, None, "条件四", "4工作时", "结案四", "NOSUCH", None],
     ["92", "第二大类", "9201", "测试小类丙", "条件五", "15天", "结案五", None, "C"],
 ]
 MERGED = ("A2:A5", "B2:B5", "C2:C3", "D2:D3", "C4:C5", "D4:D5")
@@ -78,14 +79,18 @@ def catalog(url: str) -> dict[str, dict[str, Any]]:
 
 @pytest.fixture
 def catalog_db_url(db_url: str) -> Iterator[str]:
-    """The shared test database, its catalog put back as it was (and test cases removed) after the test."""
+    """The shared test database, its catalog and departments put back as they were (test cases removed) after."""
     before = catalog(db_url)
+    with session_scope(db_url) as session:
+        departments = list(session.scalars(select(Department.code)))
     yield db_url
     with session_scope(db_url) as session:
         session.execute(delete(Case).where(Case.code.startswith(CASE_PREFIX)))
         session.execute(delete(CatalogItem).where(CatalogItem.code.not_in(list(before))))
         for row in before.values():
             session.merge(CatalogItem(**row))
+        session.flush()
+        session.execute(delete(Department).where(Department.code.not_in(departments)))
 
 
 def file_case_under(url: str, category_code: str) -> None:
@@ -126,7 +131,7 @@ def test_xlsx_with_merged_cells_lands_good_rows_and_reports_bad_ones(catalog_db_
         (4, "910201", ["unknown", "time"]),
         (5, "910202", ["unknown", "department"]),
     ]
-    assert "尽快" in report.bad[0].reason and "不存在的局" in report.bad[1].reason
+    assert "尽快" in report.bad[0].reason and "NOSUCH" in report.bad[1].reason
 
     stored = catalog(catalog_db_url)
     for code, (major, minor, minor_name, level, department, kind, amount) in EXPECTED.items():
@@ -207,7 +212,7 @@ def test_replace_with_no_good_rows_removes_nothing(catalog_db_url: str, tmp_path
 def test_a_row_the_database_refuses_leaves_nothing_and_others_land(
     catalog_db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = catalog_import.read_catalog_file
+    real = catalog_import.parse_catalog_data
 
     def with_a_null(*args: Any, **kwargs: Any) -> catalog_import.ImportReport:
         parsed = real(*args, **kwargs)
@@ -216,7 +221,7 @@ def test_a_row_the_database_refuses_leaves_nothing_and_others_land(
         parsed.good[1] = dataclasses.replace(parsed.good[1], condition=None)
         return parsed
 
-    monkeypatch.setattr(catalog_import, "read_catalog_file", with_a_null)
+    monkeypatch.setattr(catalog_import, "parse_catalog_data", with_a_null)
     report = run_import(catalog_db_url, write_xlsx(tmp_path / "标准.xlsx"))
     assert sorted(report.inserted) == ["910101", "920101"]
     refused = report.bad[0]
@@ -273,3 +278,107 @@ def test_cli_exit_codes(cli_db_url: str, tmp_path: Path, capsys: pytest.CaptureF
 
     with session_scope(cli_db_url) as session:
         assert session.scalar(select(func.count()).select_from(CatalogItem).where(CatalogItem.code.like("9%"))) == 0
+
+
+# ---- a workbook as cities publish it ------------------------------------------------------------------------
+
+PUBLISHED_CODES = {
+    "0102101": ("部件", "0102", None, "市政公用服务中心", "各产权单位"),
+    "0102102": ("部件", "0102", None, "市政公用服务中心", "各产权单位"),
+    "0199101": ("部件", "0199", "GDGS", None, "各产权单位"),
+    "0198101": ("部件", "0198", "SWJ", None, ""),
+    "0102201": ("事件", "0102", None, "区环境卫生服务中心", "所属街道"),
+    "0403201": ("事件", "0403", "JD", None, ""),
+}
+
+
+def departments(url: str) -> dict[str, str]:
+    with session_scope(url) as session:
+        return {d.name: d.code for d in session.scalars(select(Department))}
+
+
+def test_published_workbook_lands_good_rows_of_both_sheets_and_names_bad_ones(
+    catalog_db_url: str, tmp_path: Path
+) -> None:
+    path = write_published(tmp_path / "标准.xlsx")
+    report = run_import(catalog_db_url, path, by="test-admin")
+    assert sorted(report.inserted) == sorted(PUBLISHED_CODES)
+    (bad,) = report.bad
+    assert (bad.sheet, bad.row_number, bad.code) == ("事件", 4, "0102202")
+    assert bad.where == "事件 第 4 行 row 4" and "尽快" in bad.reason
+    assert [(s.name, s.kind, s.good, s.bad, bool(s.skipped)) for s in report.sheets] == [
+        ("填表说明", "", 0, 0, True),
+        ("部件", "部件", 4, 0, False),
+        ("事件", "事件", 2, 1, False),
+    ]
+    names = [name for _, name in report.new_departments]
+    assert names == ["市政公用服务中心", "区环境卫生服务中心"]
+    created = departments(catalog_db_url)
+    assert [created[n] for n in names] == [code for code, _ in report.new_departments]
+
+    stored = catalog(catalog_db_url)
+    for code, (kind, minor, department, new_name, co_handlers) in PUBLISHED_CODES.items():
+        item = stored[code]
+        assert (item["kind"], item["minor_code"], item["co_handlers"]) == (kind, minor, co_handlers), code
+        assert item["department_code"] == (department or created[new_name]), code
+    assert stored["0102101"]["supervisor"] == "区城市管理委员会"
+    assert stored["0102102"]["supervisor"] == "区城市管理委员会"  # merged down from row 3
+    assert stored["0199101"]["condition"] == "损坏\n影响使用"  # a multi-line cell kept as written
+    assert stored["0199101"]["minor_name"] == "其他公用设施（本地）"
+    assert stored["0102101"]["limit_kind"] == "urgent_hours" and stored["0102101"]["level"] == "A"
+    how = {(b.role, b.text): b.how for b in report.bodies}
+    assert how[("handler", "区供电公司")] == "normalised" and how[("handler", "属地街道综合执法队")] == "street"
+    with session_scope(catalog_db_url) as session:
+        entry = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "admin:catalog_import").order_by(AuditEntry.id.desc())
+        ).first()
+        assert entry is not None and entry.actor == "test-admin" and entry.detail["inserted"] == 6
+
+
+def test_dry_run_reports_the_same_and_writes_nothing(catalog_db_url: str, tmp_path: Path) -> None:
+    path = write_published(tmp_path / "标准.xlsx")
+    before, depts = catalog(catalog_db_url), departments(catalog_db_url)
+    report = run_import(catalog_db_url, path, dry_run=True, by="test-admin")
+    assert sorted(report.inserted) == sorted(PUBLISHED_CODES) and len(report.bad) == 1
+    assert len(report.new_departments) == 2
+    assert catalog(catalog_db_url) == before and departments(catalog_db_url) == depts
+
+
+def test_reimport_reuses_the_departments_it_created(catalog_db_url: str, tmp_path: Path) -> None:
+    path = write_published(tmp_path / "标准.xlsx")
+    run_import(catalog_db_url, path)
+    again = run_import(catalog_db_url, path)
+    assert again.new_departments == [] and sorted(again.unchanged) == sorted(PUBLISHED_CODES)
+
+
+def test_cli_dry_run_prints_the_report_and_sheet_picks_one(
+    cli_db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_published(tmp_path / "标准.xlsx")
+    before = catalog(cli_db_url)
+    assert cli.main(["import-catalog", str(path), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "dry run, nothing written" in out and "新增 imported: 6" in out
+    assert "工作表 sheet 填表说明: 跳过 skipped" in out
+    assert "工作表 sheet 事件（事件）: 2 行可导入 good, 1 行错误 bad" in out
+    assert "事件 第 4 行 row 4: unknown time limit" in out
+    assert "市政公用服务中心 → ORG" in out and "[新建部门 new department; 处置 handles]" in out
+    assert "区供电公司 → GDGS 供电公司  [规范化名称 normalised name; 处置 handles]" in out
+    assert catalog(cli_db_url) == before
+
+    assert cli.main(["import-catalog", str(path), "--sheet", "事件"]) == 0
+    out = capsys.readouterr().out
+    assert "新增 imported: 2" in out
+    assert {"0102201", "0403201"} <= set(catalog(cli_db_url)) and "0102101" not in catalog(cli_db_url)
+    assert cli.main(["import-catalog", str(path), "--sheet", "填表说明"]) == 2
+    assert "no header row" in capsys.readouterr().err
+
+
+SAMPLE = Path("/work/shared/data/catalogs/sample-standard.xlsx")
+
+
+@pytest.mark.skipif(not SAMPLE.is_file(), reason="the shared sample workbook is not on this machine")
+def test_the_published_sample_imports_whole(catalog_db_url: str) -> None:
+    report = run_import(catalog_db_url, SAMPLE, dry_run=True)
+    assert (report.landed, report.bad) == (11, [])
+    assert {s.name: s.good for s in report.sheets} == {"部件": 6, "事件": 5}

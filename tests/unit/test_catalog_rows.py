@@ -8,10 +8,12 @@ from dashboard.domain.catalog_default import DEFAULT_DEPARTMENTS
 from dashboard.domain.catalog_rows import (
     BadRow,
     CatalogHeaderError,
+    DepartmentIndex,
     ImportReport,
     header_field,
     infer_level,
     parse_catalog_rows,
+    parse_catalog_sheets,
 )
 from dashboard.domain.time_limits import parse_time_limit
 
@@ -47,6 +49,10 @@ def only_bad(report: ImportReport) -> BadRow:
         ("处置单位", "department"),
         ("级别", "level"),
         ("条件代码", "code"),
+        ("处置时限\n（工作时）", "time_limit"),
+        ("责任主体", "department"),
+        ("监管主体", "supervisor"),
+        ("法律法规依据", None),
         ("code", "code"),
         ("序号", None),
         ("备注", None),
@@ -233,19 +239,19 @@ GOOD = ("01", "城市管理", "0101", "市容环境", "暴露垃圾", "4工作�
         (("01", "城市管理", "0101", "市容环境", "乱扔", "4工作时", "", "", ""), "missing required field", "结案条件"),
         (("1A", "城市管理", "1A01", "市容环境", "乱扔", "4工作时", "清理", "", ""), "bad code", "大类代码 '1A'"),
         (("001", "城市管理", "0101", "市容环境", "乱扔", "4工作时", "清理", "", ""), "bad code", "大类代码 '001'"),
-        (("01", "城市管理", "01", "市容环境", "乱扔", "4工作时", "清理", "", ""), "bad code", "小类代码 '01'"),
+        (("01", "城市管理", "A1", "市容环境", "乱扔", "4工作时", "清理", "", ""), "bad code", "小类代码 'A1'"),
         (("01", "城市管理", "0201", "市容环境", "乱扔", "4工作时", "清理", "", ""), "bad code", "does not start"),
         (("01", "城市管理", "0101", "市容环境", "乱扔", "尽快", "清理", "", ""), "unknown time limit", "尽快"),
         (("01", "城市管理", "0101", "市容环境", "乱扔", "1.5天", "清理", "", ""), "unknown time limit", "whole"),
         (
-            ("01", "城市管理", "0101", "市容环境", "乱扔", "4工作时", "清理", "市容委", ""),
+            ("01", "城市管理", "0101", "市容环境", "乱扔", "4工作时", "清理", "XYZ", ""),
             "unknown department",
-            "市容委",
+            "XYZ",
         ),
         (
-            ("01", "城市管理", "0101", "市容环境", "乱扔", "4工作时", "清理", "GA、市容委", ""),
+            ("01", "城市管理", "0101", "市容环境", "乱扔", "4工作时", "清理", "XYZ、GA", ""),
             "unknown department",
-            "'市容委'",
+            "'XYZ'",
         ),
         (("01", "城市管理", "0101", "市容环境", "乱扔", "4工作时", "清理", "", "D"), "unknown level", "'D'"),
         (("01", "城市" * 17, "0101", "市容环境", "乱扔", "4工作时", "清理", "", ""), "too long", "大类名称"),
@@ -275,7 +281,7 @@ def test_duplicate_condition_code_names_the_first_row() -> None:
 
 def test_a_bad_row_still_takes_its_position_and_reports_every_reason() -> None:
     report = parse(
-        ("01", "城市管理", "0101", "市容环境", "暴露垃圾", "尽快", "", "无此单位", "Z"),
+        ("01", "城市管理", "0101", "市容环境", "暴露垃圾", "尽快", "", "NOPE", "Z"),
         ("", "", "", "", "垃圾满溢", "4工作时", "清运", "", ""),
     )
     bad = only_bad(report)
@@ -290,9 +296,143 @@ def test_blank_rows_are_skipped_and_empty_table_has_no_rows() -> None:
     report = parse((), ("", None, "  "), GOOD, (None,) * 9)
     assert [r.row_number for r in report.good] == [4]
     assert not report.bad
-    assert parse() == ImportReport(good=[], bad=[])
+    empty = parse()
+    assert (empty.good, empty.bad) == ([], [])
 
 
 def test_unknown_department_says_when_no_departments_are_known() -> None:
     report = parse_catalog_rows([HEADER, GOOD], departments=[])
     assert only_bad(report).reason == "unknown department 未知处置单位: 'CGW' (no departments are known 尚无部门数据)"
+
+
+# ---- workbooks as cities publish them: two-digit minor codes, kinds, bodies as free text --------------------
+
+PUBLISHED = (
+    *("大类代码", "大类名称", "小类代码", "小类名称", "立案条件"),
+    *("处置时限", "结案条件", "监管主体", "责任主体", "法律依据"),
+)
+LAW = "《城市市容和环境卫生管理条例》\n第十条 " + "一切单位和个人，都应当依照规定的时间、地点、方式，倾倒垃圾。" * 60
+
+
+def parse_sheet(*rows: tuple[object, ...], sheet: str = "部件", title: str = "") -> ImportReport:
+    table: list[tuple[object, ...]] = [(title,)] if title else []
+    return parse_catalog_rows([*table, PUBLISHED, *rows], departments=DEPARTMENTS, sheet=sheet)
+
+
+def test_two_digit_minor_codes_count_within_their_major_class() -> None:
+    report = parse_sheet(
+        ("01", "公用设施", "02", "污水井盖", "缺失", "2紧急工作时", "恢复", "", "区城市管理委员会", LAW),
+        ("", "", "", "", "破损", "4工作时", "修复", "", "", ""),
+        ("01", "公用设施", "99", "其他设施（本地）", "损坏", "3工作日", "修复", "", "", ""),
+        ("01", "公用设施", 98, "本地设施乙", "损坏", "3工作日", "修复", "", "", ""),
+        (3, "市容环境设施", 7, "果皮箱", "满溢", "4工作时", "清运", "", "", ""),
+    )
+    assert not report.bad, report.bad
+    got = [(r.code, r.major_code, r.minor_code, r.kind) for r in report.good]
+    assert got == [
+        ("0102101", "01", "0102", "部件"),
+        ("0102102", "01", "0102", "部件"),
+        ("0199101", "01", "0199", "部件"),
+        ("0198101", "01", "0198", "部件"),
+        ("0307101", "03", "0307", "部件"),
+    ]
+    assert report.good[0].condition == "缺失" and LAW not in report.good[0].raw[:9]
+
+
+@pytest.mark.parametrize(
+    ("sheet", "title", "kind", "code"),
+    [
+        ("部件", "", "部件", "0102101"),
+        ("事件", "", "事件", "0102201"),
+        ("Sheet1", "示例区立案、处置和结案标准（事件）", "事件", "0102201"),
+        ("Sheet1", "", "", "010201"),
+        ("部件和事件", "", "", "010201"),  # names both: no kind
+    ],
+)
+def test_kind_from_the_sheet_name_or_title_gives_the_code_its_digit(
+    sheet: str, title: str, kind: str, code: str
+) -> None:
+    report = parse_sheet(("01", "大类", "02", "小类", "条件", "1天", "结案", "", "", ""), sheet=sheet, title=title)
+    assert [(r.kind, r.code, r.sheet) for r in report.good] == [(kind, code, sheet)]
+
+
+@pytest.mark.parametrize(
+    ("cell", "how", "code"),
+    [
+        ("区城管执法局", "exact", "CGZF"),
+        ("cgzf", "code", "CGZF"),
+        ("区供电公司", "normalised", "GDGS"),  # 区 dropped on one side
+        ("各区燃气集团", "normalised", "RQJT"),
+        ("属地街道（乡镇）", "exact", "JD"),
+        ("属地街道", "street", "JD"),
+        ("所属街道", "street", "JD"),
+        ("属地街道综合执法队", "street", "JD"),
+        ("区水务局（排水科）", "normalised", "SWJ"),
+        ("市水务局", "new", None),  # 市 and 区 are different governments: never matched
+        ("市政公用服务中心", "new", None),  # 市政 is a word, not a level
+        ("XYZ", "unknown", None),
+    ],
+)
+def test_handling_body_matches_a_department_and_says_how(cell: str, how: str, code: str | None) -> None:
+    index = DepartmentIndex(DEPARTMENTS)
+    found = index.match(cell, "handler")
+    assert (found.how, found.code) == (how, code)
+
+
+def test_bodies_as_free_text_lists_first_handles_others_kept() -> None:
+    report = parse_sheet(
+        (
+            *("01", "公用设施", "02", "污水井盖", "缺失", "2紧急工作时", "恢复"),
+            *("区城市管理委员会", "市政公用服务中心、各产权单位", ""),
+        ),
+        (
+            *("", "", "", "", "破损", "4工作时", "修复"),
+            *("区城市管理委员会\n区水务局", "区供电公司，区水务局；各产权单位", ""),
+        ),
+        ("", "", "", "", "松动", "4工作时", "修复", "", "市政公用服务中心", ""),
+    )
+    assert not report.bad, report.bad
+    first, second, third = report.good
+    assert (first.department_code, first.new_department, first.co_handlers) == (None, "市政公用服务中心", "各产权单位")
+    assert first.supervisor == "区城市管理委员会"
+    assert (second.department_code, second.co_handlers) == ("GDGS", "区水务局、各产权单位")
+    assert second.supervisor == "区城市管理委员会、区水务局"
+    assert third.new_department == "市政公用服务中心"
+    bodies = {(b.role, b.text): (b.how, b.code) for b in report.bodies}
+    assert bodies[("handler", "市政公用服务中心")] == ("new", None)
+    assert bodies[("co_handler", "各产权单位")] == ("kept", None)
+    assert bodies[("co_handler", "区水务局")] == ("exact", "SWJ")
+    assert bodies[("supervisor", "区城市管理委员会")] == ("exact", "CGW")
+    assert len(report.bodies) == len(bodies)  # each body listed once per role
+
+
+def test_a_too_long_new_body_is_a_bad_row() -> None:
+    report = parse_sheet(("01", "公用设施", "02", "污水井盖", "缺失", "1天", "恢复", "", "很" * 70, ""))
+    assert only_bad(report).reason.startswith("too long") and "处置单位" in only_bad(report).reason
+
+
+def test_sheets_of_a_workbook_are_read_together_and_codes_stay_unique() -> None:
+    components = [("标准（部件）",), PUBLISHED, ("01", "公用设施", "02", "污水井盖", "缺失", "1天", "恢复", "", "", "")]
+    events = [PUBLISHED, ("01", "市容环境", "02", "道路不洁", "污渍", "4工作时", "清洁", "", "", "")]
+    notes = [("说明",), ("本表依据……",)]
+    plain = [PUBLISHED, ("01", "市容环境", "02", "道路不洁", "污渍", "尽快", "清洁", "", "", "")]
+    again = [PUBLISHED, ("01", "公用设施", "02", "污水井盖", "缺失", "1天", "恢复", "", "", "")]
+    report = parse_catalog_sheets(
+        [("Sheet1", components), ("事件", events), ("说明", notes), ("附表", plain), ("部件2", again)],
+        departments=DEPARTMENTS,
+    )
+    assert [r.code for r in report.good] == ["0102101", "0102201"]
+    assert [(s.name, s.kind, s.good, s.bad, bool(s.skipped)) for s in report.sheets] == [
+        ("Sheet1", "部件", 1, 0, False),
+        ("事件", "事件", 1, 0, False),
+        ("说明", "", 0, 0, True),
+        ("附表", "", 0, 1, False),
+        ("部件2", "部件", 0, 1, False),
+    ]
+    unreadable, repeated = report.bad
+    assert (unreadable.sheet, unreadable.row_number, unreadable.where) == ("附表", 2, "附表 第 2 行 row 2")
+    assert repeated.reason == "duplicate condition code 条件代码重复: 0102101 (first at Sheet1 第 3 行 row 3)"
+    with pytest.raises(CatalogHeaderError):
+        parse_catalog_sheets([("说明", notes)], departments=DEPARTMENTS)
+    with pytest.raises(CatalogHeaderError):
+        parse_catalog_sheets([("说明", notes)], departments=DEPARTMENTS, require_header=True)

@@ -107,6 +107,33 @@ def test_2027_falls_back_to_monday_to_friday_and_says_so(calendar: WorkCalendar)
     assert years_without_official_data(range(2004, 2027)) == []
 
 
+def test_entered_2027_schedule_overrides_the_guess_and_the_package() -> None:
+    """Days entered from the State Council's notice answer their year; center overrides still win."""
+    entered = WorkCalendar(
+        entered_holidays=frozenset({date(2027, 1, 1), date(2027, 2, 12), date(2026, 12, 31)}),
+        entered_workdays=frozenset({date(2027, 2, 14)}),
+        entered_years=frozenset({2027}),
+        extra_workdays=frozenset({date(2027, 2, 12)}),
+    )
+    assert deadline(at(2026, 12, 30, 17, 0), parse_time_limit("4工作时"), entered) == at(2027, 1, 4, 11, 0)
+    assert not entered.is_workday(date(2026, 12, 31))  # a listed day of the year before (元旦 from 31 Dec)
+    assert entered.is_workday(date(2027, 2, 14))  # a Sunday made up
+    assert entered.is_workday(date(2027, 2, 12))  # the center's own override beats the notice
+    assert entered.is_workday(date(2027, 3, 1)) and not entered.is_workday(date(2027, 3, 6))
+    assert not entered.fallback_years_used
+    assert entered.missing_years([2026, 2027, 2028]) == [2028]
+    assert years_without_official_data([2027, 2028], entered=[2027]) == [2028]
+    with pytest.raises(ValueError, match="both entered holiday and entered workday"):
+        WorkCalendar(entered_holidays=frozenset({date(2027, 1, 1)}), entered_workdays=frozenset({date(2027, 1, 1)}))
+
+
+def test_an_entered_year_overrides_the_package_for_that_year() -> None:
+    # 2026 entered with 5 January off (say a correction): the entered data wins over chinese-calendar.
+    cal = WorkCalendar(entered_holidays=frozenset({date(2026, 1, 5)}), entered_years=frozenset({2026}))
+    assert not cal.is_workday(date(2026, 1, 5))
+    assert not cal.is_workday(date(2026, 1, 4))  # not listed, so a plain Sunday: the package's make-up is gone
+
+
 def test_center_overrides_win_over_official_data() -> None:
     start, limit = at(2026, 9, 30, 17, 0), parse_time_limit("4工作时")
     closed_8_oct = WorkCalendar(extra_holidays=frozenset({date(2026, 10, 8)}))

@@ -1,0 +1,546 @@
+"""Import an official grid subdivision (GeoJSON) into the jurisdiction, updating grids in place.
+
+Everything is checked before anything is written (`dashboard.domain.subdivision` for the file, then against
+the database): a grid that is missing from the file but has cases pointing at it is refused, not deleted, so
+re-importing a changed file never breaks a case. Grids, communities and streets are upserted by code; a grid's
+name, kind, population and households come from the file, else stay as they were, else follow the sizing rule
+(DESIGN.md section 4). Streets and communities are the code prefixes, their outlines the union of their grids,
+their names the file's (street/community properties) or the ones already stored or 第NN街道/第NN社区. A new grid
+gets a generated "3+X" team and a new street its inspectors and street departments, as `gridcmd init` makes
+them (synthetic people, masked phones: replace them with the real roster). The caller owns the session.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import uuid
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import shapely
+from shapely.geometry.base import BaseGeometry
+from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from dashboard.domain import catalog_default, geo
+from dashboard.domain.cases import TERMINAL
+from dashboard.domain.subdivision import GridFeature, Problem, SubdivisionError, read_subdivision
+from dashboard.services import audit
+from dashboard.services.errors import FieldError
+from dashboard.services.jurisdiction import (
+    GRIDS_VERSION_KEY,
+    INSPECTORS_PER_STREET,
+    META_PREFIX,
+    RURAL_HOUSEHOLDS,
+    RURAL_PEOPLE,
+    SIZE_NOISE,
+    URBAN_HOUSEHOLDS,
+    URBAN_PEOPLE,
+    grid_team,
+    masked_phone,
+    person_name,
+    short_district_name,
+)
+from dashboard.store.models import (
+    Case,
+    CatalogItem,
+    Community,
+    Department,
+    District,
+    Grid,
+    Meta,
+    Staff,
+    Street,
+    User,
+)
+
+IMPORT_META_KEY = META_PREFIX + "grids_import"
+_CHUNK = 500
+
+
+@dataclass
+class GridImportReport:
+    """What the import found and did (or would do, when nothing was written)."""
+
+    county_code: str | None
+    district_name: str
+    features: int
+    problems: list[Problem] = field(default_factory=list)
+    inserted: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    streets: dict[str, list[str]] = field(default_factory=lambda: {"new": [], "updated": [], "removed": []})
+    communities: dict[str, list[str]] = field(default_factory=lambda: {"new": [], "updated": [], "removed": []})
+    staff_added: int = 0
+    departments_added: int = 0
+    catalog_added: int = 0
+    cases_outside: list[str] = field(default_factory=list)  # open cases now outside their grid's new outline
+    written: bool = False
+
+    @property
+    def errors(self) -> list[Problem]:
+        """The problems that stopped the import."""
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """The problems reported and imported anyway."""
+        return [p for p in self.problems if p.severity == "warning"]
+
+
+def _geojson(geom: BaseGeometry) -> str:
+    return geo.geojson_text(geom)
+
+
+def _union(geoms: list[BaseGeometry]) -> BaseGeometry:
+    merged = shapely.union_all(geoms)
+    if merged.geom_type not in ("Polygon", "MultiPolygon"):
+        parts = [p for p in shapely.get_parts(merged) if p.geom_type == "Polygon"]
+        merged = shapely.multipolygons(parts) if len(parts) > 1 else parts[0]
+    return merged
+
+
+def _street_kind(name: str, urban_share: float) -> str:
+    if name.endswith(("镇", "乡")):
+        return "town"
+    if name.endswith(("街道", "街道办事处")):
+        return "street"
+    return "street" if urban_share >= 0.5 else "town"
+
+
+def _community_kind(name: str | None, old: str | None) -> str:
+    if name and name.endswith(("村", "村委会", "村民委员会")):
+        return "rural"
+    if name and name.endswith(("社区", "居委会", "居民委员会")):
+        return "urban"
+    return old or "urban"
+
+
+def _people(grid: GridFeature, kind: str, old: Grid | None) -> tuple[int, int]:
+    """Population and households: the file's, else what was stored, else the sizing rule (seeded by code)."""
+    people, households = (URBAN_PEOPLE, URBAN_HOUSEHOLDS) if kind == "urban" else (RURAL_PEOPLE, RURAL_HOUSEHOLDS)
+    per_household = people / households
+    population = grid.population
+    homes = grid.households
+    if population is None and old is not None:
+        population = old.population
+    if homes is None and old is not None and grid.population is None:
+        homes = old.households
+    if population is None:
+        rng = random.Random(f"{grid.code}/population")
+        population = round(people * rng.uniform(1.0 - SIZE_NOISE, 1.0 + SIZE_NOISE))
+    if homes is None:
+        homes = round(population / per_household)
+    return population, homes
+
+
+def _fields(grid: Grid | Street | Community, row: Mapping[str, Any]) -> bool:
+    """True when `row` differs from the stored object (geometry compared as stored text)."""
+    return any(getattr(grid, key) != value for key, value in row.items() if key != "code")
+
+
+def _insert(session: Session, model: type[Any], rows: list[dict[str, Any]]) -> None:
+    for start in range(0, len(rows), _CHUNK):
+        session.execute(insert(model), rows[start : start + _CHUNK])
+
+
+def _update(session: Session, model: type[Any], rows: list[dict[str, Any]]) -> None:
+    for start in range(0, len(rows), _CHUNK):
+        session.execute(update(model), rows[start : start + _CHUNK])
+
+
+def import_grids(
+    *,
+    session: Session,
+    collection: Mapping[str, Any],
+    crs: str = "wgs84",
+    dry_run: bool = False,
+    allow_gaps: bool = False,
+    district_name: str | None = None,
+    source: str = "",
+    by: str = "system",
+) -> GridImportReport:
+    """Check `collection` and, when it has no errors and `dry_run` is false, upsert its grids; returns the report.
+
+    FieldError("file") when the object is not a FeatureCollection of features; FieldError("crs") for a bad crs.
+    """
+    if crs not in ("wgs84", "cgcs2000", "gcj02"):
+        raise FieldError("crs", f"must be wgs84, cgcs2000 or gcj02, got {crs!r}")
+    try:
+        sub = read_subdivision(collection, crs=crs)
+    except SubdivisionError as exc:
+        raise FieldError("file", str(exc)) from None
+    problems = list(sub.problems)
+    if allow_gaps:
+        problems = [Problem("warning", p.kind, p.rows, p.message) if p.kind == "gap" else p for p in problems]
+    district = session.scalar(select(District).order_by(District.code).limit(1))
+    own_name = collection.get("name") if isinstance(collection.get("name"), str) else None
+    name = district_name or (district.name if district else None) or own_name or f"{sub.county_code or ''}区"
+    report = GridImportReport(county_code=sub.county_code, district_name=name, features=sub.features)
+    report.problems = problems
+    if not sub.grids:
+        if not any(p.severity == "error" for p in problems):
+            problems.append(Problem("error", "empty", (), "no feature could be read as a grid"))
+        return report
+    county = sub.county_code
+    assert county is not None
+    if district is not None and district.code != county:
+        problems.append(
+            Problem(
+                "error",
+                "county",
+                (),
+                f"the database holds district {district.code} ({district.name}); these grids are county {county}: "
+                "import them into a new database (DATABASE_URL), one county per database",
+            )
+        )
+        return report
+
+    by_code = {g.code: g for g in sub.grids}
+    old_grids = {g.code: g for g in session.scalars(select(Grid))}
+    old_streets = {s.code: s for s in session.scalars(select(Street))}
+    old_communities = {c.code: c for c in session.scalars(select(Community))}
+    missing = sorted(set(old_grids) - set(by_code))
+    _refuse_removals(session, report, missing, old_grids, old_streets, by_code)
+    if report.errors:
+        return report
+
+    # Communities and streets from the code prefixes, each with its grids in file order.
+    community_grids: dict[str, list[GridFeature]] = defaultdict(list)
+    street_communities: dict[str, list[str]] = defaultdict(list)
+    for grid in sub.grids:
+        if grid.community_code not in community_grids:
+            street_communities[grid.street_code].append(grid.community_code)
+        community_grids[grid.community_code].append(grid)
+
+    community_rows: dict[str, dict[str, Any]] = {}
+    for code, grids in community_grids.items():
+        old = old_communities.get(code)
+        given = next((g.community_name for g in grids if g.community_name), None)
+        kind = _community_kind(given, old.kind if old else None)
+        suffix = "社区" if kind == "urban" else "村"
+        shape = _union([g.geometry for g in grids])
+        community_rows[code] = {
+            "code": code,
+            "street_code": code[:9],
+            "name": given or (old.name if old else f"第{int(code[9:]):02d}{suffix}"),
+            "kind": kind,
+            "geometry": _geojson(shape),
+            "area_m2": geo.area_m2(shape),
+        }
+    street_rows: dict[str, dict[str, Any]] = {}
+    for code, members in street_communities.items():
+        old = old_streets.get(code)
+        grids = [g for c in members for g in community_grids[c]]
+        given = next((g.street_name for g in grids if g.street_name), None)
+        street_name = given or (old.name if old else f"第{int(code[6:]):02d}街道")
+        urban = sum(community_rows[c]["kind"] == "urban" for c in members) / len(members)
+        shape = _union([g.geometry for g in grids])
+        inside = shape.representative_point()
+        street_rows[code] = {
+            "code": code,
+            "district_code": county,
+            "name": street_name,
+            "kind": _street_kind(street_name, urban) if given or not old else old.kind,
+            "geometry": _geojson(shape),
+            "area_m2": geo.area_m2(shape),
+            "center_lat": inside.y,
+            "center_lon": inside.x,
+        }
+    # Synthetic community names follow their street's: 第01街道第03社区.
+    for code, row in community_rows.items():
+        if code not in old_communities and not any(g.community_name for g in community_grids[code]):
+            row["name"] = street_rows[code[:9]]["name"] + row["name"]
+
+    grid_rows: list[dict[str, Any]] = []
+    for grid in sub.grids:
+        old = old_grids.get(grid.code)
+        community = community_rows[grid.community_code]
+        population, households = _people(grid, community["kind"], old)
+        inside = grid.geometry.representative_point()
+        minx, miny, maxx, maxy = grid.geometry.bounds
+        row = {
+            "code": grid.code,
+            "community_code": grid.community_code,
+            "street_code": grid.street_code,
+            "name": grid.name or (old.name if old else f"{community['name']}第{int(grid.code[12:])}网格"),
+            "kind": grid.kind or (old.kind if old else "basic"),
+            "geometry": _geojson(grid.geometry),
+            "area_m2": geo.area_m2(grid.geometry),
+            "population": population,
+            "households": households,
+            "center_lat": inside.y,
+            "center_lon": inside.x,
+            "min_lon": minx,
+            "min_lat": miny,
+            "max_lon": maxx,
+            "max_lat": maxy,
+        }
+        grid_rows.append(row)
+        if old is None:
+            report.inserted.append(grid.code)
+        elif _fields(old, row):
+            report.updated.append(grid.code)
+        else:
+            report.unchanged.append(grid.code)
+    report.removed = missing
+    for rows, olds, bucket in (
+        (street_rows, old_streets, report.streets),
+        (community_rows, old_communities, report.communities),
+    ):
+        for code, row in rows.items():
+            if code not in olds:
+                bucket["new"].append(code)
+            elif _fields(olds[code], row):
+                bucket["updated"].append(code)
+        bucket["removed"] = sorted(set(olds) - set(rows))
+    report.cases_outside = _cases_outside(session, report.updated, by_code)
+    if report.cases_outside:
+        shown = ", ".join(report.cases_outside[:10]) + (" …" if len(report.cases_outside) > 10 else "")
+        problems.append(
+            Problem(
+                "warning",
+                "cases_outside",
+                (),
+                f"{len(report.cases_outside)} open cases now lie outside their grid's new outline; "
+                f"they keep their grid: {shown}",
+            )
+        )
+    if dry_run:
+        return report
+
+    _write(
+        session,
+        report,
+        county=county,
+        district=district,
+        grids=sub.grids,
+        street_rows=street_rows,
+        community_rows=community_rows,
+        grid_rows=grid_rows,
+        old_streets=old_streets,
+    )
+    summary = {
+        "features": sub.features,
+        "grids": len(grid_rows),
+        "inserted": len(report.inserted),
+        "updated": len(report.updated),
+        "unchanged": len(report.unchanged),
+        "removed": len(report.removed),
+        "warnings": len(report.warnings),
+        "crs": crs,
+        "source": source,
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    _set_meta(session, IMPORT_META_KEY, json.dumps(summary, ensure_ascii=False))
+    _set_meta(session, GRIDS_VERSION_KEY, uuid.uuid4().hex)
+    audit.record(session=session, actor=by, action="grids:import", target=county, detail=summary)
+    report.written = True
+    return report
+
+
+def _refuse_removals(
+    session: Session,
+    report: GridImportReport,
+    missing: list[str],
+    old_grids: dict[str, Grid],
+    old_streets: dict[str, Street],
+    by_code: dict[str, GridFeature],
+) -> None:
+    """Errors for grids missing from the file that cases point at, and emptied streets still in use."""
+    if missing:
+        counts = dict(
+            session.execute(
+                select(Case.grid_code, func.count()).where(Case.grid_code.in_(missing)).group_by(Case.grid_code)
+            ).all()
+        )
+        for code in missing:
+            if counts.get(code):
+                report.problems.append(
+                    Problem(
+                        "error",
+                        "grid_in_use",
+                        (),
+                        f"grid {code} ({old_grids[code].name}) is not in the file but {counts[code]} cases "
+                        "point at it: refused, nothing deleted (keep the grid in the file, or re-grid its cases first)",
+                    )
+                )
+    new_streets = {g.street_code for g in by_code.values()}
+    for code in sorted(set(old_streets) - new_streets):
+        departments = select(Department.code).where(Department.code.startswith(code))
+        users = session.scalar(
+            select(func.count()).select_from(User).where(or_(User.scope == code, User.department_code.in_(departments)))
+        )
+        cases = session.scalar(
+            select(func.count())
+            .select_from(Case)
+            .where(or_(Case.street_code == code, Case.department_code.in_(departments)))
+        )
+        catalog = session.scalar(
+            select(func.count()).select_from(CatalogItem).where(CatalogItem.department_code.in_(departments))
+        )
+        if users or cases or catalog:
+            uses = ", ".join(
+                f"{n} {what}" for n, what in ((users, "users"), (cases, "cases"), (catalog, "catalog items")) if n
+            )
+            report.problems.append(
+                Problem(
+                    "error",
+                    "street_in_use",
+                    (),
+                    f"street {code} ({old_streets[code].name}) has no grid in the file but {uses} refer to it "
+                    "or its departments: refused (keep its grids in the file, or move them first)",
+                )
+            )
+
+
+def _cases_outside(session: Session, updated: list[str], by_code: dict[str, GridFeature]) -> list[str]:
+    """Open cases of updated grids whose point no longer lies in the grid's new outline."""
+    if not updated:
+        return []
+    open_states = select(Case.code, Case.grid_code, Case.lon, Case.lat).where(
+        Case.grid_code.in_(updated), Case.state.not_in([str(s) for s in TERMINAL])
+    )
+    outside = []
+    for code, grid_code, lon, lat in session.execute(open_states.order_by(Case.code)):
+        if not shapely.intersects_xy(by_code[grid_code].geometry, lon, lat):
+            outside.append(code)
+    return outside
+
+
+def _set_meta(session: Session, key: str, value: str) -> None:
+    if session.get(Meta, key) is None:
+        session.execute(insert(Meta), [{"key": key, "value": value}])
+    else:
+        session.execute(update(Meta).where(Meta.key == key).values(value=value))
+
+
+def _write(
+    session: Session,
+    report: GridImportReport,
+    *,
+    county: str,
+    district: District | None,
+    grids: list[GridFeature],
+    street_rows: dict[str, dict[str, Any]],
+    community_rows: dict[str, dict[str, Any]],
+    grid_rows: list[dict[str, Any]],
+    old_streets: dict[str, Street],
+) -> None:
+    """Upsert parents first, delete children first, so foreign keys hold at every step."""
+    outline = _union([g.geometry for g in grids])
+    if district is None:
+        _insert(
+            session,
+            District,
+            [
+                {
+                    "code": county,
+                    "name": report.district_name,
+                    "geometry": _geojson(outline),
+                    "area_m2": geo.area_m2(outline),
+                }
+            ],
+        )
+        existing = set(session.scalars(select(Department.code)))
+        specs = catalog_default.district_departments(short_district_name(report.district_name))
+        added = [{"code": d.code, "name": d.name, "tier": d.tier} for d in specs if d.code not in existing]
+        _insert(session, Department, added)
+        report.departments_added += len(added)
+        if not session.scalar(select(func.count()).select_from(CatalogItem)):
+            entries = catalog_default.catalog_entries()
+            _insert(
+                session,
+                CatalogItem,
+                [
+                    {
+                        "code": e.code,
+                        "major_code": e.major_code,
+                        "major_name": e.major_name,
+                        "minor_code": e.minor_code,
+                        "minor_name": e.minor_name,
+                        "condition": e.condition,
+                        "closing_standard": e.closing_standard,
+                        "level": e.level,
+                        "department_code": e.department_code,
+                        "time_limit": e.time_limit,
+                        "limit_kind": e.limit_kind,
+                        "limit_amount": e.limit_amount,
+                    }
+                    for e in entries
+                ],
+            )
+            report.catalog_added = len(entries)
+    else:
+        district.name = report.district_name
+        district.geometry = _geojson(outline)
+        district.area_m2 = geo.area_m2(outline)
+
+    new_streets = [street_rows[c] for c in report.streets["new"]]
+    _insert(session, Street, new_streets)
+    _update(session, Street, [street_rows[c] for c in report.streets["updated"]])
+    _insert(session, Community, [community_rows[c] for c in report.communities["new"]])
+    _update(session, Community, [community_rows[c] for c in report.communities["updated"]])
+    rows = {r["code"]: r for r in grid_rows}
+    _insert(session, Grid, [rows[c] for c in report.inserted])
+    _update(session, Grid, [rows[c] for c in report.updated])
+
+    # Street departments: new streets get theirs, renamed streets rename theirs.
+    existing = set(session.scalars(select(Department.code)))
+    added = [
+        {"code": d.code, "name": d.name, "tier": d.tier}
+        for row in new_streets
+        for d in catalog_default.street_departments(row["code"], row["name"])
+        if d.code not in existing
+    ]
+    _insert(session, Department, added)
+    report.departments_added += len(added)
+    for code in report.streets["updated"]:
+        old_name, new_name = old_streets[code].name, street_rows[code]["name"]
+        if old_name != new_name:
+            for dept in session.scalars(select(Department).where(Department.code.startswith(code))):
+                if dept.name.startswith(old_name):
+                    dept.name = new_name + dept.name[len(old_name) :]
+
+    # Staff: a team for every new grid, inspectors for every new street (seeded by code, so re-runs agree).
+    staff: list[dict[str, Any]] = []
+    for code in report.inserted:
+        staff.extend(grid_team(code, code[:9], random.Random(f"{code}/team")))
+    for row in new_streets:
+        rng = random.Random(f"{row['code']}/inspectors")
+        for n in range(1, rng.randint(*INSPECTORS_PER_STREET) + 1):
+            staff.append(
+                {
+                    "code": f"{row['code']}-X{n:02d}",
+                    "name": person_name(rng),
+                    "role": "inspector",
+                    "grid_code": None,
+                    "street_code": row["code"],
+                    "phone": masked_phone(rng),
+                }
+            )
+    taken = (
+        set(session.scalars(select(Staff.code).where(Staff.code.in_([s["code"] for s in staff])))) if staff else set()
+    )
+    staff = [s for s in staff if s["code"] not in taken]
+    _insert(session, Staff, staff)
+    report.staff_added = len(staff)
+
+    removed_streets = report.streets["removed"]
+    if report.removed:
+        for start in range(0, len(report.removed), _CHUNK):
+            chunk = report.removed[start : start + _CHUNK]
+            session.execute(delete(Staff).where(Staff.grid_code.in_(chunk)))
+            session.execute(delete(Grid).where(Grid.code.in_(chunk)))
+    if report.communities["removed"]:
+        session.execute(delete(Community).where(Community.code.in_(report.communities["removed"])))
+    if removed_streets:
+        session.execute(delete(Staff).where(Staff.street_code.in_(removed_streets), Staff.grid_code.is_(None)))
+        session.execute(delete(Street).where(Street.code.in_(removed_streets)))
+        for code in removed_streets:
+            session.execute(delete(Department).where(Department.code.startswith(code), Department.tier == "street"))
