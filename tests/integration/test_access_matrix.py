@@ -92,6 +92,9 @@ API_ROLES: dict[tuple[str, str], frozenset[str] | None] = {
     ("GET", "/api/v1/admin/scopes"): ADMIN,
     ("GET", "/api/v1/admin/audit"): ADMIN,
     ("GET", "/api/v1/admin/audit.csv"): ADMIN,
+    ("GET", "/api/v1/admin/holidays/<int:year>"): ADMIN,
+    ("POST", "/api/v1/admin/holidays"): ADMIN,
+    ("POST", "/api/v1/admin/catalog"): ADMIN,
     ("GET", "/healthz"): PUBLIC,
     ("GET", "/readyz"): PUBLIC,
 }
@@ -368,6 +371,9 @@ def _api_request(world: World, method: str, rule: str) -> tuple[str, Any, int]:
         ("GET", "/api/v1/admin/scopes"): ("/api/v1/admin/scopes", None, 200),
         ("GET", "/api/v1/admin/audit"): ("/api/v1/admin/audit?size=5", None, 200),
         ("GET", "/api/v1/admin/audit.csv"): ("/api/v1/admin/audit.csv?actor=nobody", None, 200),
+        ("GET", "/api/v1/admin/holidays/<int:year>"): ("/api/v1/admin/holidays/2027", None, 200),
+        ("POST", "/api/v1/admin/holidays"): ("/api/v1/admin/holidays", {"notice": "不是通知"}, 422),
+        ("POST", "/api/v1/admin/catalog"): ("/api/v1/admin/catalog", {}, 422),
         ("GET", "/healthz"): ("/healthz", None, 200),
         ("GET", "/readyz"): ("/readyz", None, 200),
     }
