@@ -423,9 +423,9 @@ def test_rebuild_is_refused_while_cases_exist(database: Database) -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"county_code": "11011"}, "county code"),
+        ({"county_code": "11011"}, "county: must be a 6-digit"),
         ({"crs": "bd09"}, "crs"),
-        ({"grids": 20}, "communities ≤ grids"),
+        ({"grids": 20}, "communities: must be"),
         ({"streets": 0}, "streets"),
     ],
 )
