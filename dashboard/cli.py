@@ -235,8 +235,10 @@ def _cmd_create_token(args: argparse.Namespace) -> int:
     from dashboard.services.accounts import issue_token
     from dashboard.store.db import session_scope
     from dashboard.store.models import User
+    from dashboard.store.schema import migrate
 
     settings = get_settings()
+    migrate(settings.database_url)
     with session_scope(settings.database_url) as session:
         user = session.scalar(select(User).where(User.name == args.name))
         if user is None:
@@ -455,7 +457,7 @@ def _cmd_holidays_import(args: argparse.Namespace) -> int:
         sessions=get_sessionmaker(settings.database_url),
         base=settings.work_calendar(),
         tz=settings.timezone,
-        county_code=settings.county_code,
+        county_code=_county_code(settings),
         notice=notice,
         text=text,
         by=f"cli:{getpass.getuser()}",

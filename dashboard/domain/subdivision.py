@@ -121,7 +121,7 @@ def _lookup(props: Mapping[str, Any], keys: Sequence[str]) -> Any:
 def _text(value: Any) -> str | None:
     if value is None:
         return None
-    text = " ".join(unicodedata.normalize("NFKC", str(value)).split())
+    text = " ".join(str(value).split())  # not NFKC: names keep their full-width （）
     return text or None
 
 

@@ -129,8 +129,9 @@ def _people(grid: GridFeature, kind: str, old: Grid | None) -> tuple[int, int]:
     homes = grid.households
     if population is None and old is not None:
         population = old.population
-    if homes is None and old is not None and grid.population is None:
-        homes = old.households
+    if homes is None and old is not None and old.population:
+        # A stored household count follows a new population in proportion (people per household kept).
+        homes = old.households if population is None else round(old.households * population / old.population)
     if population is None:
         rng = random.Random(f"{grid.code}/population")
         population = round(people * rng.uniform(1.0 - SIZE_NOISE, 1.0 + SIZE_NOISE))
@@ -139,9 +140,29 @@ def _people(grid: GridFeature, kind: str, old: Grid | None) -> tuple[int, int]:
     return population, homes
 
 
+# Computed from the geometry: equal geometry text means equal values, up to the float noise of the computation.
+_DERIVED = frozenset({"area_m2", "center_lat", "center_lon", "min_lon", "min_lat", "max_lon", "max_lat"})
+
+
+def _same_shape(stored: str, new: str) -> bool:
+    if stored == new:
+        return True
+    # The same outline may come back with another start vertex or ring order (a union is not canonical).
+    a, b = shapely.normalize(shapely.from_geojson(stored)), shapely.normalize(shapely.from_geojson(new))
+    return bool(shapely.equals_exact(a, b, tolerance=5e-7))
+
+
 def _fields(grid: Grid | Street | Community, row: Mapping[str, Any]) -> bool:
-    """True when `row` differs from the stored object (geometry compared as stored text)."""
-    return any(getattr(grid, key) != value for key, value in row.items() if key != "code")
+    """True when `row` differs from the stored object (outlines compared as shapes, to the stored 1e-6°)."""
+    for key, value in row.items():
+        if key == "code" or key in _DERIVED:
+            continue
+        if key == "geometry":
+            if not _same_shape(grid.geometry, value):
+                return True
+        elif getattr(grid, key) != value:
+            return True
+    return False
 
 
 def _insert(session: Session, model: type[Any], rows: list[dict[str, Any]]) -> None:
