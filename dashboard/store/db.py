@@ -37,7 +37,23 @@ def get_engine(url: str) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     # hide_parameters: a failed statement is logged without its bound values (reporters' names and phones).
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, hide_parameters=True)
+    engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, hide_parameters=True)
+    event.listen(engine, "handle_error", _without_row_values)
+    return engine
+
+
+def _without_row_values(context: Any) -> BaseException | None:
+    """PostgreSQL's DETAIL line ("Failing row contains (…)", "Key (phone)=(…)") carries row values into the
+    exception text and every log line that prints it; raise the same error class with the first line only."""
+    orig, wrapped = context.original_exception, context.sqlalchemy_exception
+    text = str(orig)
+    if wrapped is None or "\nDETAIL:" not in text:
+        return None
+    try:
+        redacted = type(orig)(text.split("\nDETAIL:", 1)[0])
+    except Exception:  # an error class that cannot be built from a message: keep the original
+        return None
+    return type(wrapped)(context.statement, None, redacted, hide_parameters=True)
 
 
 @lru_cache(maxsize=8)

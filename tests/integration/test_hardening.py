@@ -276,8 +276,9 @@ def test_a_failed_statement_never_carries_its_parameters(grid_app) -> None:  # n
     from sqlalchemy.exc import IntegrityError
 
     phone = "13912345678"
+    taken = _user(grid_app, "dispatcher").id  # a name to collide with (a fresh schema may hold no user yet)
     with pytest.raises(IntegrityError) as caught, grid_app.runtime.session() as session:
-        existing = session.scalar(select(User).limit(1))
+        existing = session.get(User, taken)
         session.add(User(name=existing.name, role="admin", scope="110112", display_name=phone))
         session.flush()
     assert phone not in str(caught.value)
