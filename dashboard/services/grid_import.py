@@ -40,7 +40,9 @@ from dashboard.services.jurisdiction import (
     SIZE_NOISE,
     URBAN_HOUSEHOLDS,
     URBAN_PEOPLE,
+    catalog_rows,
     grid_team,
+    insert_rows,
     masked_phone,
     person_name,
     short_district_name,
@@ -475,27 +477,7 @@ def _write(
         report.departments_added += len(added)
         if not session.scalar(select(func.count()).select_from(CatalogItem)):
             entries = catalog_default.catalog_entries()
-            _insert(
-                session,
-                CatalogItem,
-                [
-                    {
-                        "code": e.code,
-                        "major_code": e.major_code,
-                        "major_name": e.major_name,
-                        "minor_code": e.minor_code,
-                        "minor_name": e.minor_name,
-                        "condition": e.condition,
-                        "closing_standard": e.closing_standard,
-                        "level": e.level,
-                        "department_code": e.department_code,
-                        "time_limit": e.time_limit,
-                        "limit_kind": e.limit_kind,
-                        "limit_amount": e.limit_amount,
-                    }
-                    for e in entries
-                ],
-            )
+            insert_rows(session, CatalogItem, catalog_rows(entries))
             report.catalog_added = len(entries)
     else:
         district.name = report.district_name

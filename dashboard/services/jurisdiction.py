@@ -306,9 +306,31 @@ def grid_team(grid_code: str, street_code: str, rng: random.Random) -> list[dict
     ]
 
 
-def _insert(session: Session, model: type[Any], rows: Sequence[dict[str, Any]]) -> None:
+def insert_rows(session: Session, model: type[Any], rows: Sequence[dict[str, Any]]) -> None:
+    """Bulk-insert `rows` into `model`'s table in chunks (one statement per chunk)."""
     for start in range(0, len(rows), _INSERT_CHUNK):
         session.execute(insert(model), list(rows[start : start + _INSERT_CHUNK]))
+
+
+def catalog_rows(entries: Sequence[Any]) -> list[dict[str, Any]]:
+    """Catalog entries (catalog_default) as CatalogItem insert rows."""
+    return [
+        {
+            "code": e.code,
+            "major_code": e.major_code,
+            "major_name": e.major_name,
+            "minor_code": e.minor_code,
+            "minor_name": e.minor_name,
+            "condition": e.condition,
+            "closing_standard": e.closing_standard,
+            "level": e.level,
+            "department_code": e.department_code,
+            "time_limit": e.time_limit,
+            "limit_kind": e.limit_kind,
+            "limit_amount": e.limit_amount,
+        }
+        for e in entries
+    ]
 
 
 def _refuse_if_cases(session: Session) -> None:
@@ -480,29 +502,9 @@ def build_jurisdiction(
     }
 
     clear_jurisdiction(session=session)
-    _insert(session, Department, [{"code": d.code, "name": d.name, "tier": d.tier} for d in department_specs])
-    _insert(
-        session,
-        CatalogItem,
-        [
-            {
-                "code": e.code,
-                "major_code": e.major_code,
-                "major_name": e.major_name,
-                "minor_code": e.minor_code,
-                "minor_name": e.minor_name,
-                "condition": e.condition,
-                "closing_standard": e.closing_standard,
-                "level": e.level,
-                "department_code": e.department_code,
-                "time_limit": e.time_limit,
-                "limit_kind": e.limit_kind,
-                "limit_amount": e.limit_amount,
-            }
-            for e in catalog
-        ],
-    )
-    _insert(
+    insert_rows(session, Department, [{"code": d.code, "name": d.name, "tier": d.tier} for d in department_specs])
+    insert_rows(session, CatalogItem, catalog_rows(catalog))
+    insert_rows(
         session,
         District,
         [
@@ -514,10 +516,10 @@ def build_jurisdiction(
             }
         ],
     )
-    _insert(session, Street, street_rows)
-    _insert(session, Community, community_rows)
-    _insert(session, Grid, grid_rows)
-    _insert(session, Staff, staff_rows)
+    insert_rows(session, Street, street_rows)
+    insert_rows(session, Community, community_rows)
+    insert_rows(session, Grid, grid_rows)
+    insert_rows(session, Staff, staff_rows)
 
     summary = {
         "county_code": county_code,
@@ -547,7 +549,7 @@ def build_jurisdiction(
         "grids_version": uuid.uuid4().hex,
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    _insert(session, Meta, [{"key": META_PREFIX + k, "value": v} for k, v in meta.items()])
+    insert_rows(session, Meta, [{"key": META_PREFIX + k, "value": v} for k, v in meta.items()])
     summary["elapsed_s"] = round(time.perf_counter() - started, 3)
     return summary
 
