@@ -359,6 +359,7 @@ class StormPlan:
     churn_period_s: float = 0.25
     settle_s: float = 60.0  # longest wait for RSS to come back after the storm
     rss_tolerance: float = 0.20
+    thread_slack: int = 40  # threads above the baseline still counted as settled (pools, keep-alive handlers)
 
 
 def _rss_stats(samples: list[tuple[float, int, int]], t0: float, t1: float) -> dict[str, Any]:
@@ -439,14 +440,17 @@ def run_storm(
         for c in steady + [c for c in late if c.snapshots]
     ]
 
-    # Settle: how long until RSS is back within tolerance of the baseline (and threads near it).
-    settled_after = None
+    # Settle: how long until RSS is back within tolerance of the baseline, and until the connections' threads have
+    # ended (a peer that vanished without a FIN is only noticed after ping_interval + ping_timeout, 20 s).
+    settled_after = threads_settled_after = None
     limit_kb = before["VmRSS"] * (1 + plan.rss_tolerance)
-    while time.monotonic() - t1 < plan.settle_s:
+    threads_limit = before["Threads"] + plan.thread_slack
+    while time.monotonic() - t1 < plan.settle_s and (settled_after is None or threads_settled_after is None):
         now = proc_status(pid)
-        if now["VmRSS"] <= limit_kb:
+        if settled_after is None and now["VmRSS"] <= limit_kb:
             settled_after = round(time.monotonic() - t1, 1)
-            break
+        if threads_settled_after is None and now["Threads"] <= threads_limit:
+            threads_settled_after = round(time.monotonic() - t1, 1)
         time.sleep(1.0)
     after = proc_status(pid)
     sampler.stop()
@@ -481,6 +485,7 @@ def run_storm(
         "threads_after": after["Threads"],
         "rss_mb_after": round(after["VmRSS"] / 1024, 1),
         "rss_settled_after_s": settled_after,
+        "threads_settled_after_s": threads_settled_after,
         "churn": churn,
         "late_join_s": [_round(c.snapshot_after_s) for c in late],
         "late_join_errors": late_errors,
