@@ -575,4 +575,3 @@ def parse_catalog_sheets(
         raise header_error
     report.bodies = list(bodies.values())
     return report
-
