@@ -1,7 +1,8 @@
-"""One Dash app per view, each under its own path prefix (/screen/, /dispatch/ …).
+"""One Dash app per view, each under its own path prefix (/screen/, /dispatch/ …) with its own assets folder.
 
 A prefix per view makes the server-side role check a path check: the page, its layout, its callbacks
-(`/<view>/_dash-update-component`) and its assets all live under `/<view>/`.
+(`/<view>/_dash-update-component`) and its assets all live under `/<view>/`. Each view's JS and CSS live in
+`assets/<view>/`; what several views share lives in `assets/shared/` and `assets/vendor/`.
 """
 
 from __future__ import annotations
@@ -16,11 +17,39 @@ import dash
 from flask import Flask, redirect, request
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
+# Served by Flask's static route (app.py: assets/ at /static/), outside every view's own assets folder.
+STATIC_URL = "/static/"
+SHARED = ASSETS / "shared"  # helpers every view loads (text as text, formatting, SLA status …)
+LIVE_CLIENT = ("vendor/socket.io.min.js", "shared/live.js")  # loaded by views fed over /live only
 # Flask extension under which each view publishes the CSP hashes of its page's inline scripts, read by
 # dashboard.api.auth.security_headers (which never imports Dash): view -> () -> ("'sha256-…'", …).
 INLINE_SCRIPT_HASHES = "gridcmd_inline_script_hashes"
-# Views fed over /live load the shared live client (assets/gridcmd-live*.js) besides their own assets.
+# Views fed over /live load the shared live client besides their own assets.
 LIVE_VIEWS = frozenset({"screen", "dispatch", "leader"})
+# Dash's own bundles (renderer, dcc, html, dash_table, polyfills) are served under this package name.
+DASH_PACKAGE = "dash"
+_SUITE_TAG = re.compile(r"<(?:script|link)\b[^>]*/_dash-component-suites/(?P<package>[^/\"]+)/[^>]*>(?:</script>)?")
+
+
+class ViewDash(dash.Dash):
+    """A Dash app that puts only its view's component libraries on its page.
+
+    Dash injects every imported component library into every app of the process (the wall downloaded and
+    evaluated the desk's 1.3 MB AG Grid bundle). `interpolate_index` is Dash's documented hook for changing the
+    page it writes; the view drops the tags of libraries it does not use there, by their package path.
+    """
+
+    def __init__(self, *args: Any, libraries: Iterable[str] = (), **kwargs: Any) -> None:
+        self.view_libraries = frozenset(libraries) | {DASH_PACKAGE}
+        super().__init__(*args, **kwargs)
+
+    def interpolate_index(self, **kwargs: Any) -> str:
+        for part in ("scripts", "css"):
+            kwargs[part] = _SUITE_TAG.sub(self._keep_used, kwargs[part])
+        return super().interpolate_index(**kwargs)
+
+    def _keep_used(self, match: re.Match[str]) -> str:
+        return match.group(0) if match.group("package") in self.view_libraries else ""
 
 
 def make_dash(
@@ -32,26 +61,27 @@ def make_dash(
 ) -> dash.Dash:
     """A Dash app for `view` mounted at `/<view>/` on `server`, serving every asset locally.
 
-    The page loads only its own `gridcmd-<view>*` assets (plus the shared `gridcmd-text.js`, and the `gridcmd-live*`
-    client on live views) and the component libraries it names besides Dash's own: Dash would otherwise inject every
-    imported library and every file under assets/ into every view (the wall downloaded and evaluated the desk's
-    1.3 MB AG Grid bundle and its 85 KB script).
+    The page loads its own folder, `assets/<view>/` (Dash's assets folder for this app), the shared helpers of
+    `assets/shared/` (and the live client on live views) as scripts of Flask's static route, and of the component
+    libraries only those it names besides Dash's own.
     """
-    app = dash.Dash(
+    folder = ASSETS / view
+    folder.mkdir(exist_ok=True)  # Dash warns about a missing folder; a view without assets has an empty one
+    app = ViewDash(
         f"gridcmd_{view}",
         server=server,
         url_base_pathname=f"/{view}/",
-        assets_folder=str(ASSETS),
-        assets_ignore=assets_ignore(view),
+        assets_folder=str(folder),
+        external_scripts=shared_scripts(view),
         serve_locally=True,
         update_title=None,
         suppress_callback_exceptions=True,
         title=title,
         compress=False,
+        libraries=libraries,
     )
     app.enable_dev_tools(debug=False, dev_tools_disable_version_check=True, dev_tools_ui=False)
     app.layout = layout
-    _limit_libraries(app, tuple(libraries))
     _publish_inline_script_hashes(server, view, app)
 
     def _with_slash():  # noqa: ANN202
@@ -62,11 +92,14 @@ def make_dash(
     return app
 
 
-def assets_ignore(view: str) -> str:
-    """Dash's `assets_ignore` for `view`: every `gridcmd-*` file but the view's own, the text helper every view
-    renders data with (`gridcmd-text.js`) and, on live views, the live client's."""
-    kept = re.escape(view) + "|text" + ("|live" if view in LIVE_VIEWS else "")
-    return rf"^gridcmd-(?!(?:{kept})[.-])"
+def shared_scripts(view: str) -> list[str]:
+    """URLs of the scripts `view` loads before its own: the live client on live views, then `assets/shared/*.js`.
+
+    Each URL carries the file's modification time, as Dash does for assets, so a browser never runs a stale copy.
+    """
+    names = [n for n in LIVE_CLIENT if view in LIVE_VIEWS]
+    names += sorted(f"shared/{p.name}" for p in SHARED.glob("*.js") if f"shared/{p.name}" not in LIVE_CLIENT)
+    return [f"{STATIC_URL}{name}?m={int((ASSETS / name).stat().st_mtime)}" for name in names]
 
 
 def _publish_inline_script_hashes(server: Flask, view: str, app: dash.Dash) -> None:
@@ -76,18 +109,3 @@ def _publish_inline_script_hashes(server: Flask, view: str, app: dash.Dash) -> N
     `Dash.csp_hashes()` covers the inline scripts its index page writes (the JSON config is not a script).
     """
     server.extensions.setdefault(INLINE_SCRIPT_HASHES, {})[view] = functools.cache(lambda: tuple(app.csp_hashes()))
-
-
-def _limit_libraries(app: dash.Dash, libraries: tuple[str, ...]) -> None:
-    """Serve only `libraries` (plus Dash's core components, which Dash adds itself) and the view's assets."""
-    scripts = app.scripts._resources  # noqa: SLF001 - Dash has no public per-app library filter
-    css = app.css._resources  # noqa: SLF001
-
-    def view_scripts(dev_bundles: bool = False) -> list[dict[str, Any]]:
-        return scripts.get_library_resources(list(libraries), dev_bundles)
-
-    def view_css() -> list[dict[str, Any]]:
-        return css.get_library_resources(list(libraries))
-
-    app.scripts.get_all_scripts = view_scripts  # type: ignore[method-assign]
-    app.css.get_all_css = view_css  # type: ignore[method-assign]

@@ -23,7 +23,7 @@ PAGE = """<!doctype html>
 <html lang="{{ 'zh-CN' if lang == 'zh' else 'en' }}">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{ t('login.title') }} · {{ t('app.title') }}</title>
-<link rel="stylesheet" href="/static/gridcmd-login.css"></head>
+<link rel="stylesheet" href="/static/login/login.css"></head>
 <body class="login-page">
 <form class="login-card" method="post" action="/login" autocomplete="off">
   <h1>{{ t('app.title') }}</h1>

@@ -218,8 +218,9 @@ RAW_BODIES: tuple[bytes, ...] = (
 PATH_ARGS = (
     "",
     "x.js",
-    "gridcmd-screen.js",
-    "gridcmd-login.css",
+    "screen.js",
+    "screen/screen.js",
+    "login.css",
     "../app.py",
     "..%2f..%2fetc/passwd",
     "deps/polyfill@7.v4_4_1m1.js",

@@ -6,7 +6,7 @@ const test = require("node:test");
 const assert = require("node:assert/strict");
 const path = require("node:path");
 
-const live = require(path.join(__dirname, "..", "..", "assets", "gridcmd-live.js"));
+const live = require(path.join(__dirname, "..", "..", "assets", "shared", "live.js"));
 
 const TERMINAL = new Set(["self_handled", "rejected", "merged", "closed"]);
 

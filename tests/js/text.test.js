@@ -6,7 +6,7 @@ const test = require("node:test");
 const assert = require("node:assert/strict");
 const path = require("node:path");
 
-const text = require(path.join(__dirname, "..", "..", "assets", "gridcmd-text.js"));
+const text = require(path.join(__dirname, "..", "..", "assets", "shared", "text.js"));
 
 const ORIGIN = "https://grid.example";
 
