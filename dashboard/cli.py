@@ -161,21 +161,26 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
     import app
     from dashboard.config import SecretKeyError, secret_key
-    from dashboard.live.redis_conn import redis_url
+    from dashboard.live.redis_conn import redis_url, stop_embedded_redis
 
     try:
         secret_key(get_settings())  # refuse a forgeable session key before anything starts
     except SecretKeyError as exc:
         print(f"gridcmd serve: {exc}", file=sys.stderr)
         return 2
-    redis_url(get_settings())  # start the embedded Redis (if configured) before the simulator needs it
+    settings = get_settings()
+    redis_url(settings)  # start the embedded Redis (if configured) before the simulator needs it
+    # Whatever this serve started goes when it ends, on Ctrl-C and on SIGTERM alike (atexit does not run for a
+    # default SIGTERM, so turn it into a normal exit). atexit runs last-registered first: simulator, then Redis.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    if not settings.redis_url:
+        atexit.register(stop_embedded_redis, settings.var_dir)
     if args.simulate:
-        # The simulator stops with the server however the server ends: on SIGTERM (atexit does not run for a
-        # default SIGTERM, so turn it into a normal exit) and on SIGKILL (the child watches its parent's pid).
+        # The simulator also stops on SIGKILL of the server: the child watches its parent's pid.
         env = {**os.environ, "GRIDCMD_STOP_WITH_PID": str(os.getpid())}
         sim = subprocess.Popen([sys.executable, "-m", "dashboard", "simulate"], env=env)
+        atexit.register(sim.wait, 10)
         atexit.register(sim.terminate)
-        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     print(
         f"\nGridCommand 网格联动指挥\n  首页 home:      http://{shown}:{args.port}/\n"

@@ -74,16 +74,50 @@ def _answers(url: str) -> bool:
         return False
 
 
-def _stop_stale(pidfile: Path) -> None:
-    """A server whose socket file was deleted still runs and holds the data files: stop it first."""
+def _embedded_pid(pidfile: Path) -> int | None:
+    """The pid in `pidfile` if that process is still a redis-server (a pid left by a crash may be reused)."""
     try:
         pid = int(pidfile.read_text().strip())
-        os.kill(pid, signal.SIGTERM)
-        for _ in range(50):
-            os.kill(pid, 0)
-            time.sleep(0.05)
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
     except (OSError, ValueError):
-        return
+        return None
+    return pid if b"redis-server" in cmdline else None
+
+
+def _wait_gone(pid: int, timeout_s: float = 5.0) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except OSError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _stop_stale(pidfile: Path) -> None:
+    """A server whose socket file was deleted still runs and holds the data files: stop it first."""
+    pid = _embedded_pid(pidfile)
+    if pid is not None:
+        os.kill(pid, signal.SIGTERM)
+        _wait_gone(pid)
+
+
+def stop_embedded_redis(var_dir: Path) -> bool:
+    """Stop the embedded Redis of `var_dir` (saving its data first); True when none is left running.
+
+    Called when `gridcmd serve` ends, so stopping `make run` leaves no server behind; the next command that needs
+    Redis starts it again (ensure_embedded_redis).
+    """
+    pidfile = var_dir / "redis.pid"
+    pid = _embedded_pid(pidfile)
+    if pid is None:
+        return True
+    try:
+        redis.Redis.from_url(f"unix://{var_dir / 'redis.sock'}", socket_timeout=5).shutdown(save=True)
+    except (redis.RedisError, OSError):
+        os.kill(pid, signal.SIGTERM)  # socket gone or the server refused: SIGTERM saves and exits as well
+    return _wait_gone(pid)
 
 
 def redis_url(settings: Settings) -> str:
