@@ -6,31 +6,71 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import dash
 import socketio as socketio_lib
 from dash.exceptions import DependencyException
-from flask import Flask, Response, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from flask_socketio import SocketIO
 
+from callbacks import admin as admin_callbacks
+from callbacks import admin_imports as admin_imports_callbacks
+from callbacks import dispatch as dispatch_callbacks
+from callbacks import login as login_routes
+from callbacks import screen as screen_callbacks
 from dashboard import logsafe
-from dashboard.api.admin_api import build_admin_api
+from dashboard.api import admin_api, health, routes, screen_feed
 from dashboard.api.auth import install_auth
 from dashboard.api.errors import install_error_handlers
 from dashboard.api.inputs import install_input_limits, json_body
-from dashboard.api.routes import build_api, build_health
-from dashboard.api.screen_feed import build_screen_feed
+from dashboard.api.registry import ApiHooks, install_hooks
 from dashboard.config import Settings, get_settings, secret_key
 from dashboard.live.gateway import LiveLoops, register_live_handlers
 from dashboard.runtime import Runtime
 from dashboard.services import validate
 from dashboard.services.errors import FieldError
+from dashboard.services.scheduler import Scheduler
 from dashboard.store.schema import migrate
-from layouts.login import build_login
+from layouts import admin as admin_view
+from layouts import dispatch as dispatch_view
+from layouts import error_page
+from layouts import screen as screen_view
 
 ROOT = Path(__file__).resolve().parent
+
+# Every blueprint the server carries. The REST ones are each served from their module's ROUTES table
+# (DESIGN.md section 10); what their handlers need from here arrives as registry.ApiHooks.
+BLUEPRINTS: tuple[Callable[[], Blueprint], ...] = (
+    routes.blueprint,  # /api/v1: cases, grids, catalog, deadlines, patrols, KPIs
+    health.blueprint,  # /healthz, /readyz
+    screen_feed.blueprint,  # /api/v1/screen: the wall's tiles, charts, names and grid layer
+    admin_api.blueprint,  # /api/v1/admin
+    login_routes.blueprint,  # /login, /logout
+)
+
+
+@dataclass(frozen=True)
+class View:
+    """A Dash view: `build` mounts its own Dash app under /<name>/ (layouts/dash_app.py); `callbacks` attach the
+    server-side callbacks of its callbacks/ modules to that app.
+    """
+
+    name: str
+    build: Callable[[Flask], dash.Dash]
+    callbacks: tuple[Callable[[dash.Dash], None], ...] = ()
+
+
+# Every Dash view, built in this order: layouts/<name>.py, callbacks/<name>.py, assets/<name>/. The screen and the
+# desk draw from their own JS (live data stays out of Dash props, DESIGN.md section 2): their callbacks modules
+# say so and register nothing. The login view is server-rendered: its routes are in BLUEPRINTS.
+VIEWS: tuple[View, ...] = (
+    View("screen", screen_view.build, (screen_callbacks.register,)),
+    View("admin", admin_view.build, (admin_callbacks.register, admin_imports_callbacks.register)),
+    View("dispatch", dispatch_view.build, (dispatch_callbacks.register,)),
+)
 
 
 @dataclass
@@ -69,28 +109,31 @@ def create_app(settings: Settings | None = None, *, start_loops: bool = True) ->
         ping_timeout=10,
     )
     loops = LiveLoops(socketio, runtime)
-    server.register_blueprint(build_api(after_commit=loops.wake.set))
-    server.register_blueprint(build_health())
-    server.register_blueprint(build_screen_feed())
-    server.register_blueprint(build_login())
+    # A committed case change wakes the relay at once; the audit CSV is headed in the UI language.
+    install_hooks(server, ApiHooks(after_commit=loops.wake.set, csv_header=admin_view.csv_header))
+    for blueprint in BLUEPRINTS:
+        server.register_blueprint(blueprint())
     install_error_handlers(server)
     register_live_handlers(socketio, runtime, loops.patrol_streets)
-
-    from layouts import screen
-
-    views = {"screen": screen.build(server)}
-    from layouts import admin
-
-    views["admin"] = admin.build(server)
-    server.register_blueprint(build_admin_api(csv_header=admin.csv_header))
-    from layouts import dispatch
-
-    views["dispatch"] = dispatch.build(server)
+    views = build_views(server)
     install_dash_guards(server, views)
+    error_page.install(server)  # HTML error pages for browsers, /favicon.ico
 
     if start_loops:
         loops.start()
+        Scheduler(runtime, stop=loops.stop, on_change=loops.wake.set).start()  # timed system commands (overdue)
     return GridApp(server=server, views=views, socketio=socketio, runtime=runtime, loops=loops)
+
+
+def build_views(server: Flask) -> dict[str, dash.Dash]:
+    """Every view of VIEWS mounted on `server`, its callbacks attached, by name."""
+    views: dict[str, dash.Dash] = {}
+    for view in VIEWS:
+        app = view.build(server)
+        for attach in view.callbacks:
+            attach(app)
+        views[view.name] = app
+    return views
 
 
 def _wildcards(deps: list[dict]) -> tuple[bool, ...]:
@@ -98,29 +141,39 @@ def _wildcards(deps: list[dict]) -> tuple[bool, ...]:
     return tuple('["ALL' in str(dep.get("id")) for dep in deps)
 
 
+# Flask extension: each view's callback URL (/<view>/_dash-update-component) → its Dash app, for check_callback_body.
+DASH_VIEWS = "gridcmd_dash_views"
+
+
 def install_dash_guards(server: Flask, views: dict[str, dash.Dash]) -> None:
     """4xx, not Dash's 500, for a malformed callback request or an unknown component bundle."""
-    by_path = {view.config.requests_pathname_prefix + "_dash-update-component": view for view in views.values()}
-
-    def check_callback_body() -> Response | tuple[Response, int] | None:
-        view = by_path.get(request.path) if request.method == "POST" else None
-        if view is None:
-            return None
-        shapes = {
-            out: (_wildcards(cb.get("inputs", [])), _wildcards(cb.get("state", [])))
-            for out, cb in view.callback_map.items()
-        }
-        try:
-            validate.dash_callback(json_body(), shapes)
-        except FieldError as exc:
-            return jsonify({"error": exc.message, "field": exc.field}), 400
-        return None
-
-    def unknown_bundle(exc: DependencyException) -> tuple[Response, int]:
-        return jsonify({"error": "no such component bundle", "field": "package_name"}), 404
-
+    server.extensions[DASH_VIEWS] = {
+        view.config.requests_pathname_prefix + "_dash-update-component": view for view in views.values()
+    }
     server.before_request(check_callback_body)  # after `enforce`: only a caller who may open the page gets here
     server.register_error_handler(DependencyException, unknown_bundle)
+
+
+def check_callback_body() -> Response | tuple[Response, int] | None:
+    """A 400 naming the field when a callback request does not fit the view's callbacks (before Dash reads it)."""
+    views: dict[str, dash.Dash] = current_app.extensions.get(DASH_VIEWS, {})
+    view = views.get(request.path) if request.method == "POST" else None
+    if view is None:
+        return None
+    shapes = {
+        out: (_wildcards(cb.get("inputs", [])), _wildcards(cb.get("state", [])))
+        for out, cb in view.callback_map.items()
+    }
+    try:
+        validate.dash_callback(json_body(), shapes)
+    except FieldError as exc:
+        return jsonify({"error": exc.message, "field": exc.field}), 400
+    return None
+
+
+def unknown_bundle(exc: DependencyException) -> tuple[Response, int]:
+    """404 for a component bundle no library of the app provides."""
+    return jsonify({"error": "no such component bundle", "field": "package_name"}), 404
 
 
 def serve(host: str = "127.0.0.1", port: int = 8050) -> None:

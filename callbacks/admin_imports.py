@@ -12,6 +12,7 @@ import dash
 from dash import Input, Output, State, no_update
 from flask import current_app, request
 
+from callbacks.registry import Callback, attach
 from dashboard.api.auth import require
 from dashboard.runtime import Runtime
 from dashboard.services import holidays as hol
@@ -160,64 +161,95 @@ def holidays_show(year: Any, _version: Any) -> Any:
         return ui.year_view(hol.year_schedule(session=session, year=year, tz=_rt().settings.timezone))
 
 
+# Every callback of the catalog and holidays tabs, in registration order (app.py attaches them to the admin app).
+CALLBACKS: tuple[Callback, ...] = (
+    Callback(
+        route,
+        outputs=(
+            Output(ui.CATALOG_PANEL, "className"),
+            Output(ui.HOLIDAYS_PANEL, "className"),
+            Output(ui.TAB_CATALOG, "className"),
+            Output(ui.TAB_HOLIDAYS, "className"),
+        ),
+        inputs=(Input(admin_ui.URL, "pathname"),),
+    ),
+    Callback(
+        catalog_preview,
+        outputs=(
+            Output(ui.CATALOG_REPORT, "children"),
+            Output(ui.CATALOG_MSG, "children"),
+            Output(ui.CATALOG_CONFIRM, "disabled"),
+        ),
+        inputs=(
+            Input(ui.CATALOG_UPLOAD, "contents"),
+            Input(ui.CATALOG_REPLACE, "value"),
+        ),
+        state=(State(ui.CATALOG_UPLOAD, "filename"),),
+        prevent_initial_call=True,
+    ),
+    Callback(
+        catalog_confirm,
+        outputs=(
+            Output(ui.CATALOG_REPORT, "children", allow_duplicate=True),
+            Output(ui.CATALOG_MSG, "children", allow_duplicate=True),
+            Output(ui.CATALOG_CONFIRM, "disabled", allow_duplicate=True),
+            Output(ui.CATALOG_UPLOAD, "contents"),
+        ),
+        inputs=(Input(ui.CATALOG_CONFIRM, "n_clicks"),),
+        state=(
+            State(ui.CATALOG_UPLOAD, "contents"),
+            State(ui.CATALOG_REPLACE, "value"),
+            State(ui.CATALOG_UPLOAD, "filename"),
+        ),
+        prevent_initial_call=True,
+    ),
+    Callback(
+        holidays_read,
+        outputs=(
+            Output(ui.HOLIDAYS_PREVIEW, "children"),
+            Output(ui.HOLIDAYS_MSG, "children"),
+            Output(ui.HOLIDAYS_SAVE, "disabled"),
+            Output(ui.HOLIDAYS_READ_TEXT, "data"),
+        ),
+        inputs=(Input(ui.HOLIDAYS_READ, "n_clicks"),),
+        state=(State(ui.HOLIDAYS_PASTE, "value"),),
+        prevent_initial_call=True,
+    ),
+    Callback(
+        holidays_edited,
+        outputs=(Output(ui.HOLIDAYS_SAVE, "disabled", allow_duplicate=True),),
+        inputs=(Input(ui.HOLIDAYS_PASTE, "value"),),
+        state=(State(ui.HOLIDAYS_READ_TEXT, "data"),),
+        prevent_initial_call=True,
+    ),
+    Callback(
+        holidays_save,
+        outputs=(
+            Output(ui.HOLIDAYS_MSG, "children", allow_duplicate=True),
+            Output(ui.HOLIDAYS_SAVE, "disabled", allow_duplicate=True),
+            Output(admin_ui.BANNER, "children"),
+            Output(ui.HOLIDAYS_YEAR, "value"),
+            Output(ui.HOLIDAYS_VERSION, "data"),
+            Output(ui.HOLIDAYS_PREVIEW, "children", allow_duplicate=True),
+        ),
+        inputs=(Input(ui.HOLIDAYS_SAVE_CONFIRM, "submit_n_clicks"),),
+        state=(
+            State(ui.HOLIDAYS_READ_TEXT, "data"),
+            State(ui.HOLIDAYS_VERSION, "data"),
+        ),
+        prevent_initial_call=True,
+    ),
+    Callback(
+        holidays_show,
+        outputs=(Output(ui.HOLIDAYS_YEAR_VIEW, "children"),),
+        inputs=(
+            Input(ui.HOLIDAYS_YEAR, "value"),
+            Input(ui.HOLIDAYS_VERSION, "data"),
+        ),
+    ),
+)
+
+
 def register(app: dash.Dash) -> None:
     """Attach the import callbacks to the admin app."""
-    app.callback(
-        Output(ui.CATALOG_PANEL, "className"),
-        Output(ui.HOLIDAYS_PANEL, "className"),
-        Output(ui.TAB_CATALOG, "className"),
-        Output(ui.TAB_HOLIDAYS, "className"),
-        Input(admin_ui.URL, "pathname"),
-    )(route)
-    app.callback(
-        Output(ui.CATALOG_REPORT, "children"),
-        Output(ui.CATALOG_MSG, "children"),
-        Output(ui.CATALOG_CONFIRM, "disabled"),
-        Input(ui.CATALOG_UPLOAD, "contents"),
-        Input(ui.CATALOG_REPLACE, "value"),
-        State(ui.CATALOG_UPLOAD, "filename"),
-        prevent_initial_call=True,
-    )(catalog_preview)
-    app.callback(
-        Output(ui.CATALOG_REPORT, "children", allow_duplicate=True),
-        Output(ui.CATALOG_MSG, "children", allow_duplicate=True),
-        Output(ui.CATALOG_CONFIRM, "disabled", allow_duplicate=True),
-        Output(ui.CATALOG_UPLOAD, "contents"),
-        Input(ui.CATALOG_CONFIRM, "n_clicks"),
-        State(ui.CATALOG_UPLOAD, "contents"),
-        State(ui.CATALOG_REPLACE, "value"),
-        State(ui.CATALOG_UPLOAD, "filename"),
-        prevent_initial_call=True,
-    )(catalog_confirm)
-    app.callback(
-        Output(ui.HOLIDAYS_PREVIEW, "children"),
-        Output(ui.HOLIDAYS_MSG, "children"),
-        Output(ui.HOLIDAYS_SAVE, "disabled"),
-        Output(ui.HOLIDAYS_READ_TEXT, "data"),
-        Input(ui.HOLIDAYS_READ, "n_clicks"),
-        State(ui.HOLIDAYS_PASTE, "value"),
-        prevent_initial_call=True,
-    )(holidays_read)
-    app.callback(
-        Output(ui.HOLIDAYS_SAVE, "disabled", allow_duplicate=True),
-        Input(ui.HOLIDAYS_PASTE, "value"),
-        State(ui.HOLIDAYS_READ_TEXT, "data"),
-        prevent_initial_call=True,
-    )(holidays_edited)
-    app.callback(
-        Output(ui.HOLIDAYS_MSG, "children", allow_duplicate=True),
-        Output(ui.HOLIDAYS_SAVE, "disabled", allow_duplicate=True),
-        Output(admin_ui.BANNER, "children"),
-        Output(ui.HOLIDAYS_YEAR, "value"),
-        Output(ui.HOLIDAYS_VERSION, "data"),
-        Output(ui.HOLIDAYS_PREVIEW, "children", allow_duplicate=True),
-        Input(ui.HOLIDAYS_SAVE_CONFIRM, "submit_n_clicks"),
-        State(ui.HOLIDAYS_READ_TEXT, "data"),
-        State(ui.HOLIDAYS_VERSION, "data"),
-        prevent_initial_call=True,
-    )(holidays_save)
-    app.callback(
-        Output(ui.HOLIDAYS_YEAR_VIEW, "children"),
-        Input(ui.HOLIDAYS_YEAR, "value"),
-        Input(ui.HOLIDAYS_VERSION, "data"),
-    )(holidays_show)
+    attach(app, CALLBACKS)

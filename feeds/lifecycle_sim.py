@@ -15,12 +15,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-
 from dashboard.domain.actors import Actor, Role
 from dashboard.domain.cases import TERMINAL, State
+from dashboard.domain.clock import as_utc, utcnow
 from dashboard.runtime import Runtime
-from dashboard.services.clock import as_utc, utcnow
 from dashboard.services.commands import (
     Ctx,
     acknowledge_case,
@@ -33,8 +31,8 @@ from dashboard.services.commands import (
     visit_back,
 )
 from dashboard.services.errors import Conflict, FieldError, NotFound
+from dashboard.services.lookups import Case, catalog_items, get_case, open_cases_to_advance
 from dashboard.services.rules import suggested_department
-from dashboard.store.models import Case, CatalogItem
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +64,7 @@ class LifecycleSim:
         self.planned: dict[int, int] = {}  # case id → version a step is planned for
         self.steps = 0
         with runtime.session() as session:
-            self.catalog = list(session.scalars(select(CatalogItem)))
+            self.catalog = catalog_items(session=session)
 
     def actor(self, name: str) -> Actor:
         """A district-wide system actor, named for the audit trail."""
@@ -111,13 +109,7 @@ class LifecycleSim:
     def adopt_open_cases(self, limit: int = 20_000) -> None:
         """Plan every open case (after a restart, and for cases arriving from outside the simulator)."""
         with self.rt.session() as session:
-            rows = session.scalars(
-                select(Case)
-                .where(Case.state.not_in([s.value for s in TERMINAL if s != State.CLOSED]))
-                .where((Case.state != State.CLOSED.value) | Case.satisfaction.is_(None))
-                .order_by(Case.id.desc())
-                .limit(limit)
-            ).all()
+            rows = open_cases_to_advance(session=session, limit=limit)
         for case in rows:
             self.plan(case)
 
@@ -146,11 +138,11 @@ class LifecycleSim:
 
     def _reload(self, case_id: int) -> Case | None:
         with self.rt.session() as session:
-            return session.get(Case, case_id)
+            return get_case(session=session, case_id=case_id)
 
     def _advance(self, case_id: int, version: int) -> Case | None:
         with self.rt.session() as session:
-            case = session.get(Case, case_id)
+            case = get_case(session=session, case_id=case_id)
             if case is None or case.version != version:
                 return case
             action = self._choose(case)

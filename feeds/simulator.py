@@ -14,8 +14,6 @@ import threading
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import select
-
 from dashboard.config import get_settings
 from dashboard.domain.actors import Actor, Role
 from dashboard.domain.cases import Source
@@ -23,7 +21,7 @@ from dashboard.live.patrols import Fix
 from dashboard.runtime import Runtime
 from dashboard.services.commands import Ctx, self_handle
 from dashboard.services.intake import ReportCase, report_case
-from dashboard.store.models import CatalogItem, Grid, Staff
+from dashboard.services.lookups import catalog_items, full_time_workers, grid_names
 from feeds.lifecycle_sim import LifecycleSim
 
 log = logging.getLogger(__name__)
@@ -128,11 +126,9 @@ class Simulator:
         self.stop = threading.Event()
         self.index = runtime.grid_index()
         with runtime.session() as session:
-            self.grids = list(session.execute(select(Grid.code, Grid.name)).all())
-            self.catalog = list(session.scalars(select(CatalogItem)).all())
-            workers = session.execute(
-                select(Staff.code, Staff.grid_code).where(Staff.role == "full_time").order_by(Staff.code)
-            ).all()
+            self.grids = grid_names(session=session)
+            self.catalog = catalog_items(session=session)
+            workers = full_time_workers(session=session)
         self.catalog_weights = [LEVEL_WEIGHT.get(item.level, 1.0) for item in self.catalog]
         if not self.grids:
             raise SystemExit("no grids: run `gridcmd init` first")

@@ -15,15 +15,16 @@ from urllib.parse import urlencode
 
 import dash
 from dash import dcc, html
-from flask import Flask
+from flask import Flask, current_app
 
 from dashboard.api.auth import current_principal
-from dashboard.api.routes import calendar_missing_years
 from dashboard.config import get_settings
+from dashboard.runtime import Runtime
 from dashboard.services import admin as svc
 from dashboard.services.accounts import USER_ROLES
 from dashboard.services.clock import utcnow
 from dashboard.services.errors import FieldError, NotFound
+from dashboard.services.holidays import missing_years
 from layouts import admin_imports as imports_ui
 from layouts.dash_app import make_dash
 from layouts.i18n import t
@@ -344,11 +345,10 @@ def _header(admin_name: str) -> html.Header:
     )
 
 
-def _banner() -> html.Div:
+def _banner(rt: Runtime) -> html.Div:
     # The same warnings /readyz reports: an SLA calendar without official holidays miscounts work days.
-    return html.Div(
-        id=BANNER, className="admin-banners", children=imports_ui.calendar_banners(calendar_missing_years(utcnow()))
-    )
+    banners = imports_ui.calendar_banners(missing_years(rt.calendar, utcnow()))
+    return html.Div(id=BANNER, className="admin-banners", children=banners)
 
 
 def _create_card(scopes: list[svc.Option], departments: list[svc.Option]) -> html.Section:
@@ -552,10 +552,8 @@ def _audit_panel() -> html.Main:
 
 
 def layout(**_query: str) -> html.Div:
-    """The admin frame; tables and panels are filled by callbacks/admin.py."""
-    from flask import current_app
-
-    rt = current_app.extensions["gridcmd"]
+    """The admin frame; tables and panels are filled by callbacks/admin.py and callbacks/admin_imports.py."""
+    rt: Runtime = current_app.extensions["gridcmd"]
     principal = current_principal()
     with rt.session() as session:
         scopes = svc.scope_options(session=session, county_code=rt.settings.county_code)
@@ -570,7 +568,7 @@ def layout(**_query: str) -> html.Div:
             dcc.Store(id=SELECTED),
             dcc.Store(id=AUDIT_PAGE, data={"page": 1, "pages": 1}),
             _header(principal.display_name if principal else ""),
-            _banner(),
+            _banner(rt),
             _users_panel(scopes, departments),
             _audit_panel(),
             imports_ui.catalog_panel(),
@@ -580,16 +578,12 @@ def layout(**_query: str) -> html.Div:
 
 
 def build(server: Flask) -> dash.Dash:
-    """The admin Dash app at /admin/ with its callbacks."""
-    from callbacks import admin as admin_callbacks
-    from callbacks import admin_imports as imports_callbacks
-
-    app = make_dash(server, ID, layout, f"{t('admin.title')} · {t('app.title')}")
-    admin_callbacks.register(app)
-    imports_callbacks.register(app)
-    return app
+    """The admin Dash app at /admin/, without callbacks: app.py attaches those of callbacks/admin.py and
+    callbacks/admin_imports.py (callbacks import this module, never the reverse).
+    """
+    return make_dash(server, ID, layout, f"{t('admin.title')} · {t('app.title')}")
 
 
 def csv_header() -> tuple[str, ...]:
-    """The audit CSV's column headings in the UI language (handed to the admin API by app.py)."""
+    """The audit CSV's column headings in the UI language (app.py hands it to the admin API as a hook)."""
     return tuple(t(f"admin.audit.col.{k}") for k in ("id", "at", "actor", "action", "target", "ip", "detail"))

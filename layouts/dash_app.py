@@ -21,6 +21,8 @@ ASSETS = Path(__file__).resolve().parent.parent / "assets"
 STATIC_URL = "/static/"
 SHARED = ASSETS / "shared"  # helpers every view loads (text as text, formatting, SLA status …)
 LIVE_CLIENT = ("vendor/socket.io.min.js", "shared/live.js")  # loaded by views fed over /live only
+FAVICON = "shared/favicon.svg"
+FAVICON_LINK = f'<link rel="icon" type="image/svg+xml" href="{STATIC_URL}{FAVICON}">'
 # Flask extension under which each view publishes the CSP hashes of its page's inline scripts, read by
 # dashboard.api.auth.security_headers (which never imports Dash): view -> () -> ("'sha256-…'", …).
 INLINE_SCRIPT_HASHES = "gridcmd_inline_script_hashes"
@@ -46,6 +48,7 @@ class ViewDash(dash.Dash):
     def interpolate_index(self, **kwargs: Any) -> str:
         for part in ("scripts", "css"):
             kwargs[part] = _SUITE_TAG.sub(self._keep_used, kwargs[part])
+        kwargs["favicon"] = FAVICON_LINK  # ours, not Plotly's
         return super().interpolate_index(**kwargs)
 
     def _keep_used(self, match: re.Match[str]) -> str:
@@ -58,6 +61,7 @@ def make_dash(
     layout: Callable[[], Any] | Any,
     title: str,
     libraries: Iterable[str] = (),
+    assets_path_ignore: list[str] | None = None,
 ) -> dash.Dash:
     """A Dash app for `view` mounted at `/<view>/` on `server`, serving every asset locally.
 
@@ -79,6 +83,7 @@ def make_dash(
         title=title,
         compress=False,
         libraries=libraries,
+        assets_path_ignore=assets_path_ignore,  # folders Dash serves on request but does not inject
     )
     app.enable_dev_tools(debug=False, dev_tools_disable_version_check=True, dev_tools_ui=False)
     app.layout = layout

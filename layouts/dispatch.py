@@ -1,11 +1,12 @@
 """Dispatch desk 派单台 at /dispatch: triage, assign, escalate, supervise, verify and close, live.
 
 Dash renders the static frame once (header, tabs, an empty AG Grid, the map, empty panels) and hands the page's
-JavaScript what it needs to know up front: who the user is, which commands their role may run from which state,
-the departments and streets, and the UI strings. Everything live is `assets/gridcmd-dispatch.js`: its own
-Socket.IO client keeps the queue's rows and feeds the grid through the grid's JS API (transactions), never through
-Dash props (DESIGN.md section 11), and every action is a same-origin fetch to `POST /api/v1/cases/{id}/{command}`,
-so the server's state machine, role and scope checks stay the only authority.
+JavaScript what it needs to know up front: who the user is, which commands their role may run from which state
+(dashboard/domain/actions.py), the departments and streets, the SLA colour thresholds, and the UI strings.
+Everything live is the JS in `assets/dispatch/` (one file per concern; callbacks/dispatch.py lists them): on the
+shared live client (`assets/shared/live.js`) it keeps the queue's rows and feeds the grid through the grid's JS
+API (transactions), never through Dash props (DESIGN.md section 11), and every action is a same-origin fetch to
+`POST /api/v1/cases/{id}/{command}`, so the server's state machine, role and scope checks stay the only authority.
 """
 
 from __future__ import annotations
@@ -18,11 +19,12 @@ import dash_ag_grid as dag
 import dash_leaflet as dl
 from dash import html
 from flask import Flask, current_app
-from sqlalchemy import select
 
 from dashboard.api.auth import current_principal
-from dashboard.domain.actors import COMMAND_ROLES, COMMANDS, Role
-from dashboard.domain.cases import TERMINAL, TRANSITIONS, State
+from dashboard.domain.actions import command_sources, role_commands
+from dashboard.domain.cases import TERMINAL
+from dashboard.domain.sla import sla_thresholds
+from dashboard.services.lookups import desk_reference
 from layouts.dash_app import make_dash
 from layouts.i18n import bundle, t
 
@@ -53,73 +55,14 @@ TAB_KEYS = "123456789"  # number keys switch tabs
 DEFAULT_CENTER = (39.80, 116.70)
 DEFAULT_ZOOM = 10
 
-# ---- which command may start from which state (the same tables the server enforces) ----------------------
-
-# Commands named by the state they lead to: TRANSITIONS says which states may reach it.
-_TARGET: dict[str, State] = {
-    "file": State.FILED,
-    "reject": State.REJECTED,
-    "merge": State.MERGED,
-    "self-handle": State.SELF_HANDLED,
-    "dispatch": State.DISPATCHED,
-    "acknowledge": State.HANDLING,
-    "return": State.RETURNED,
-    "report-handled": State.HANDLED,
-    "verify": State.CLOSED,  # a failed check (rework) starts from the same state
-    "suspend": State.SUSPENDED,
-}
-# handled → dispatched exists in the table, but that is rework through `verify`, not a new dispatch
-# (dashboard/services/commands.py: dispatch_case accepts filed and returned only).
-_NOT_FROM: dict[str, frozenset[State]] = {"dispatch": frozenset({State.HANDLED})}
-_OPEN = frozenset(State) - TERMINAL
-# Commands that change flags, not the state: where the command functions accept them.
-_FLAG_FROM: dict[str, frozenset[State]] = {
-    "escalate": _OPEN,  # and only while the case is at street tier
-    "supervise": _OPEN,
-    "resume": frozenset({State.SUSPENDED}),
-    "extend": frozenset({State.DISPATCHED, State.HANDLING}),  # and at most twice
-    "visit-back": frozenset({State.CLOSED}),  # once
-}
-
-
-def command_sources() -> dict[str, list[str]]:
-    """For every command, the states it may start from (the state machine plus the command functions' rules)."""
-    sources: dict[str, list[str]] = {}
-    for command in COMMANDS:
-        if command in _TARGET:
-            target = _TARGET[command]
-            states = {s for s, nexts in TRANSITIONS.items() if target in nexts} - _NOT_FROM.get(command, frozenset())
-        else:
-            states = set(_FLAG_FROM[command])
-        sources[command] = sorted(s.value for s in states)
-    return sources
-
-
-def role_commands(role: str) -> list[str]:
-    """The commands `role` may run at all (COMMAND_ROLES), in the table's order."""
-    try:
-        who = Role(role)
-    except ValueError:
-        return []
-    return [c for c in COMMANDS if who in COMMAND_ROLES[c]]
-
-
 # ---- reference data for the page ----------------------------------------------------------------------------
 
 
 def _reference() -> dict[str, Any]:
-    """Departments, streets and the district name, read once per page load."""
-    from dashboard.store.models import Department, District, Street
-
+    """Departments, streets and the district name, read once per page load (through the services)."""
     rt = current_app.extensions["gridcmd"]
     with rt.session() as session:
-        departments = [
-            {"code": d.code, "name": d.name, "tier": d.tier}
-            for d in session.scalars(select(Department).order_by(Department.tier, Department.code))
-        ]
-        streets = [{"code": s.code, "name": s.name} for s in session.scalars(select(Street).order_by(Street.code))]
-        district = session.scalar(select(District.name).limit(1)) or ""
-    return {"departments": departments, "streets": streets, "district": district}
+        return desk_reference(session=session)
 
 
 def page_config() -> dict[str, Any]:
@@ -138,8 +81,10 @@ def page_config() -> dict[str, Any]:
             "district_wide": len(scope) == 6,
         },
         "commands": role_commands(role),
+        # Which command a row offers from which state: the domain's table, the one the command functions check.
         "sources": command_sources(),
         "terminal": sorted(s.value for s in TERMINAL),
+        "sla_thresholds": sla_thresholds(),  # amber/red shares of a stage left (dashboard/domain/sla.py)
         "tabs": list(TABS_ORDER),
         **ref,
         "tz": settings.timezone,
@@ -344,7 +289,7 @@ def _legend() -> html.Div:
 
 
 def layout(**_query: str) -> html.Div:
-    """The static frame of the desk; assets/gridcmd-dispatch.js fills in everything live."""
+    """The static frame of the desk; the JS in assets/dispatch/ fills in everything live."""
     config = page_config()
     me = config["me"]
     scope_name = (

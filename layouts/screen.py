@@ -2,28 +2,29 @@
 
 Dash renders only the static frame: header, panels, chart containers and the map with its grid layer.
 Everything live — case markers, patrols, the deadline board, the alert ticker, counters, grid load colours — is
-drawn by `assets/gridcmd-screen*.js` from its own Socket.IO client, and the same JS refreshes the KPI tiles and
-charts from `/api/v1/screen/summary` about once a minute (Plotly.react into plain divs). No live data ever
-passes through Dash props: Dash keeps an unbounded undo history of prop changes (DESIGN.md section 11), so a
-wall that runs for weeks must not feed them. The patrol layer is painted in a Web Worker on an OffscreenCanvas;
-its script lives outside assets/ (Dash would inject it into the page) and is served by a route added here.
+drawn by the JS in `assets/screen/` (callbacks/screen.py lists its parts) on the shared live client
+(`assets/shared/live.js`), and the same JS refreshes the KPI tiles and charts from `/api/v1/screen/summary` about
+once a minute (Plotly.react into plain divs). No live data ever passes through Dash props: Dash keeps an unbounded
+undo history of prop changes (DESIGN.md section 11), so a wall that runs for weeks must not feed them. The patrol
+layer is painted in a Web Worker on an OffscreenCanvas; its script is `assets/screen/workers/patrols.js`, a folder
+this view's Dash app serves but does not inject into the page.
 """
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import dash
 import dash_leaflet as dl
 import plotly.io as pio
 from dash import html
-from flask import Flask, Response
+from flask import Flask
 
 from dashboard.api.screen_feed import RANKING_DAYS
 from dashboard.config import get_settings
-from layouts.dash_app import make_dash
+from dashboard.domain.sla import sla_thresholds
+from layouts.dash_app import ASSETS, make_dash
 from layouts.i18n import bundle, t
 
 ID = "screen"
@@ -42,8 +43,9 @@ RATES = ("handle_rate", "on_time_close_rate", "first_time_rate", "satisfaction_r
 STATS = (("open", "amber"), ("overdue", "red"), ("warning", "orange"), ("patrols", "green"), ("grids", "blue"))
 CHARTS = ("major", "source", "trend", "ranking")
 
-WORKER_ROUTE = "/screen/_worker/patrols.js"
-WORKER_FILE = Path(__file__).with_name("screen_worker.js")
+# The patrol painter runs in a Web Worker: a file of the view's assets that Dash serves but must not inject.
+WORKER_FOLDER = "workers"
+WORKER_ASSET = f"{WORKER_FOLDER}/patrols.js"
 
 # Open cases per 1,000 residents at which a grid's fill steps up (read by gridcmd.gridStyle via `hideout`).
 LOAD_STEPS = (0.5, 1, 2, 4)
@@ -220,12 +222,13 @@ def client_config() -> dict[str, Any]:
         "summaryPeriodS": SUMMARY_PERIOD_S,
         "tourIdleS": TOUR_IDLE_S,
         "tourStepS": TOUR_STEP_S,
-        "workerUrl": WORKER_ROUTE,
+        "workerUrl": worker_url(),
+        "sla_thresholds": sla_thresholds(),  # amber/red shares of a stage left (dashboard/domain/sla.py)
     }
 
 
 def layout(**_query: str) -> html.Div:
-    """The static frame of the big screen; the live parts are filled in by assets/gridcmd-screen*.js."""
+    """The static frame of the big screen; the live parts are filled in by the JS in assets/screen/."""
     settings = get_settings()
     data = {
         "data-i18n": json.dumps(bundle(("screen.", "state.", "source.")), ensure_ascii=False),
@@ -307,14 +310,14 @@ def layout(**_query: str) -> html.Div:
     )
 
 
-def _serve_worker() -> Response:
-    response = Response(WORKER_FILE.read_bytes(), mimetype="text/javascript")
-    response.headers["Cache-Control"] = "no-cache"  # revalidated on reload, so a deploy reaches the walls
-    return response
+def worker_url() -> str:
+    """The worker script's URL under /screen/ (the view's role check applies), fingerprinted like Dash's assets
+    so a deploy reaches walls that never reload by hand."""
+    return f"/{ID}/assets/{WORKER_ASSET}?m={int((ASSETS / ID / WORKER_ASSET).stat().st_mtime)}"
 
 
 def build(server: Flask) -> dash.Dash:
-    """The big screen's Dash app at /screen/, plus the route serving its patrol worker script."""
-    # Under /screen/ so the same role check applies (a kiosk display token may fetch it).
-    server.add_url_rule(WORKER_ROUTE, "screen_worker", _serve_worker)
-    return make_dash(server, ID, layout, t("screen.title"), libraries=("dash_leaflet",))
+    """The big screen's Dash app at /screen/."""
+    return make_dash(
+        server, ID, layout, t("screen.title"), libraries=("dash_leaflet",), assets_path_ignore=[WORKER_FOLDER]
+    )

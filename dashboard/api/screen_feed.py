@@ -13,16 +13,18 @@ import json
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from dashboard.api.auth import require
-from dashboard.api.errors import install_error_handlers
+from dashboard.api.registry import Route, make_blueprint, per_app, runtime
 from dashboard.domain.cases import State
 from dashboard.domain.kpi import KpiCounts, kpis
 from dashboard.runtime import Runtime
@@ -36,6 +38,7 @@ RANKING_DAYS = 30
 # The figures shown on the tiles: four counts of today's cases and four rates (DESIGN.md section 7).
 TILE_KEYS = ("reported", "filed", "closed", "self_handled")
 RATE_KEYS = ("handle_rate", "on_time_close_rate", "first_time_rate", "satisfaction_rate")
+CACHES = "gridcmd_screen_feed_caches"  # the app's FeedCaches (registry.per_app)
 
 T = TypeVar("T")
 
@@ -60,10 +63,6 @@ class TtlCache:
         with self._lock:
             self._items[key] = (time.monotonic(), value)
         return value
-
-
-def _runtime() -> Runtime:
-    return current_app.extensions["gridcmd"]
 
 
 def _scope_where(street: str | None) -> list[ColumnElement[bool]]:
@@ -230,69 +229,96 @@ def grid_layer_body(*, session: Session) -> bytes:
     return ('{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}").encode()
 
 
-def build_screen_feed() -> Blueprint:
-    """The /api/v1/screen blueprint (read-only; the screen role and every desk role may read it)."""
-    feed = Blueprint("screen_feed", __name__, url_prefix="/api/v1/screen")
-    install_error_handlers(feed)
-    cache = TtlCache()
-    meta_cache: dict[str, str] = {}
-    static: dict[str, Any] = {}
+@dataclass
+class FeedCaches:
+    """What the feed keeps between requests, one per app (registry.per_app): it belongs to one database."""
 
-    def street_of_caller() -> str | None:
-        principal = require("screen", "dispatcher", "leader", "admin")
-        return None if principal.actor().district_wide else principal.scope
+    summaries: TtlCache = field(default_factory=TtlCache)
+    meta: str | None = None  # outlines and names are static while the app runs
+    grids: bytes | None = None  # static while the app runs (a grid import restarts it)
+    grids_etag: str = ""
 
-    @feed.get("/summary")
-    def screen_summary():  # noqa: ANN202
-        street = street_of_caller()
-        # A wall passes the newest case id it holds: a cached summary that predates that case is recomputed, so
-        # the charts never start behind the wall's own "reported" tile (the next wall reuses the new answer).
-        min_id = validate.int_arg(request.args.get("min_id"), "min_id", default=0, low=0, high=validate.INT64_MAX)
-        rt = _runtime()
-        tz = rt.settings.timezone
 
-        def compute() -> dict[str, Any]:
-            now = utcnow()
-            with rt.session() as session:
-                body = summary(session=session, street=street, now=now, tz=tz)
-                # Recomputed with the summary (at most every SUMMARY_TTL_S per scope), so tiles and ranking agree.
-                body["ranking"] = street_ranking(session=session, street=street, now=now, tz=tz)
-            return body
+def _caches() -> FeedCaches:
+    return per_app(CACHES, FeedCaches)
 
-        # A summary computed before local midnight is never "today's", however young it is.
-        today = local_iso(local_day_start(utcnow(), tz), tz)
 
-        def fresh_enough(body: dict[str, Any]) -> bool:
-            return body["max_case_id"] >= min_id and body["day_start"] == today
+def _street_of_caller() -> str | None:
+    principal = require("screen", "dispatcher", "leader", "admin")
+    return None if principal.actor().district_wide else principal.scope
 
-        return jsonify(cache.get(f"summary:{street}", SUMMARY_TTL_S, compute, fresh_enough))
 
-    @feed.get("/meta")
-    def meta():  # noqa: ANN202
-        street_of_caller()
-        rt = _runtime()
-        if "body" not in meta_cache:  # outlines and names are static while the app runs
-            with rt.session() as session:
-                meta_cache["body"] = json.dumps(screen_meta(session=session), ensure_ascii=False, separators=(",", ":"))
-        return Response(meta_cache["body"], mimetype="application/json")
+def screen_summary() -> Response:
+    """GET /summary?min_id=: the tiles, charts and ranking of the caller's scope, shared for SUMMARY_TTL_S."""
+    street = _street_of_caller()
+    # A wall passes the newest case id it holds: a cached summary that predates that case is recomputed, so
+    # the charts never start behind the wall's own "reported" tile (the next wall reuses the new answer).
+    min_id = validate.int_arg(request.args.get("min_id"), "min_id", default=0, low=0, high=validate.INT64_MAX)
+    rt = runtime()
+    tz = rt.settings.timezone
+    # A summary computed before local midnight is never "today's", however young it is.
+    today = local_iso(local_day_start(utcnow(), tz), tz)
+    body = _caches().summaries.get(
+        f"summary:{street}",
+        SUMMARY_TTL_S,
+        partial(_summary_with_ranking, rt, street),
+        partial(_fresh_enough, min_id=min_id, today=today),
+    )
+    return jsonify(body)
 
-    @feed.get("/grids")
-    def grids():  # noqa: ANN202
-        street_of_caller()
-        rt = _runtime()
-        if "grids" not in static:  # static while the app runs (a grid import restarts it)
-            with rt.session() as session:
-                body = grid_layer_body(session=session)
-            static["grids"] = body
-            static["grids_etag"] = hashlib.sha1(body).hexdigest()[:16]
-        etag = static["grids_etag"]
-        # A wall that reloads (kiosk restart) revalidates and gets 304 instead of 3 MB of polygons again.
-        if request.if_none_match.contains(etag):
-            response = Response(status=304)
-        else:
-            response = Response(static["grids"], mimetype="application/geo+json")
-        response.set_etag(etag)
-        response.headers["Cache-Control"] = "no-cache"
-        return response
 
-    return feed
+def _summary_with_ranking(rt: Runtime, street: str | None) -> dict[str, Any]:
+    now = utcnow()
+    tz = rt.settings.timezone
+    with rt.session() as session:
+        body = summary(session=session, street=street, now=now, tz=tz)
+        # Recomputed with the summary (at most every SUMMARY_TTL_S per scope), so tiles and ranking agree.
+        body["ranking"] = street_ranking(session=session, street=street, now=now, tz=tz)
+    return body
+
+
+def _fresh_enough(body: dict[str, Any], *, min_id: int, today: str) -> bool:
+    return body["max_case_id"] >= min_id and body["day_start"] == today
+
+
+def meta() -> Response:
+    """GET /meta: the names and outlines the wall draws (encoded once per app)."""
+    _street_of_caller()
+    caches = _caches()
+    if caches.meta is None:
+        with runtime().session() as session:
+            caches.meta = json.dumps(screen_meta(session=session), ensure_ascii=False, separators=(",", ":"))
+    return Response(caches.meta, mimetype="application/json")
+
+
+def grids() -> Response:
+    """GET /grids: the wall's grid layer (encoded once per app), revalidated by ETag."""
+    _street_of_caller()
+    caches = _caches()
+    if caches.grids is None:
+        with runtime().session() as session:
+            body = grid_layer_body(session=session)
+        caches.grids_etag = hashlib.sha1(body).hexdigest()[:16]
+        caches.grids = body
+    etag = caches.grids_etag
+    # A wall that reloads (kiosk restart) revalidates and gets 304 instead of 3 MB of polygons again.
+    if request.if_none_match.contains(etag):
+        response = Response(status=304)
+    else:
+        response = Response(caches.grids, mimetype="application/geo+json")
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+PREFIX = "/api/v1/screen"
+ROUTES: tuple[Route, ...] = (
+    Route("/summary", ("GET",), screen_summary),
+    Route("/meta", ("GET",), meta),
+    Route("/grids", ("GET",), grids),
+)
+
+
+def blueprint() -> Blueprint:
+    """The /api/v1/screen blueprint, served from ROUTES (read-only; the screen role and every desk role may read it)."""
+    return make_blueprint("screen_feed", __name__, ROUTES, url_prefix=PREFIX)

@@ -50,6 +50,8 @@ COMMAND_ROLES: dict[str, frozenset[Role]] = {
     "resume": frozenset({D, A, S}),
     "extend": frozenset({D, A, S}),
     "visit-back": frozenset({D, A, S}),
+    # The overdue rule (超时督办), run by the scheduler: no person runs it, the API refuses it to every user role.
+    "flag-overdue": frozenset({S}),
 }
 COMMANDS: tuple[str, ...] = tuple(COMMAND_ROLES)
 

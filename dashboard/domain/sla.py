@@ -17,11 +17,13 @@ records the year so admins can be warned.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from functools import cache
+from types import MappingProxyType
+from typing import Final
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
@@ -31,6 +33,9 @@ from dashboard.domain.time_limits import TimeLimit, TimeLimitKind, parse_time_li
 DEFAULT_PERIODS: tuple[tuple[time, time], ...] = ((time(8, 0), time(12, 0)), (time(14, 0), time(18, 0)))
 DEFAULT_TZ = "Asia/Shanghai"
 MAX_EXTENSIONS = 2
+# Share of a stage's allowance left at or below which a running clock turns amber, then red (section 6). Defined
+# once: ClockStatus below, and the pages' JS colours read the same numbers from their data-config.
+SLA_THRESHOLDS: Final[Mapping[str, float]] = MappingProxyType({"amber": 0.5, "red": 0.1})
 
 _WORK_KINDS = frozenset({TimeLimitKind.WORK_HOURS, TimeLimitKind.WORK_DAYS})
 
@@ -352,12 +357,21 @@ class StageClock:
         # Overdue is judged on the wall clock: a work-hours deadline at 18:00 is late at 18:01, not next morning.
         if now > self.deadline_at(now):
             return ClockStatus.OVERDUE
-        left = self.remaining(now) / self.allowance()
-        if left <= 0.10:
-            return ClockStatus.RED
-        if left <= 0.50:
-            return ClockStatus.AMBER
-        return ClockStatus.GREEN
+        return status_for_share(self.remaining(now) / self.allowance())
+
+
+def status_for_share(left: float) -> ClockStatus:
+    """The colour of a running (not overdue) clock with `left` of its allowance remaining (0..1)."""
+    if left <= SLA_THRESHOLDS["red"]:
+        return ClockStatus.RED
+    if left <= SLA_THRESHOLDS["amber"]:
+        return ClockStatus.AMBER
+    return ClockStatus.GREEN
+
+
+def sla_thresholds() -> dict[str, float]:
+    """The thresholds as a plain dict, for a page's JSON config."""
+    return dict(SLA_THRESHOLDS)
 
 
 _DISPATCH_URGENT = parse_time_limit("10分钟")

@@ -21,10 +21,6 @@ from dashboard.live.patrols import PatrolRow
 from dashboard.live.relay import OutboxRelay
 from dashboard.live.snapshots import EncodedEvent, SnapshotCache, encode_json, id_tuple
 from dashboard.runtime import Runtime
-from dashboard.services.clock import utcnow
-from dashboard.services.commands import Ctx
-from dashboard.services.errors import Conflict
-from dashboard.services.rules import flag_overdue, overdue_actor, overdue_case_ids
 from dashboard.store.models import Staff
 
 log = logging.getLogger(__name__)
@@ -296,27 +292,12 @@ def register_live_handlers(socketio: SocketIO, runtime: Runtime, patrols: Patrol
     return gateway
 
 
-RULES_PERIOD_S = 15.0
-
-
-def run_overdue_pass(runtime: Runtime) -> int:
-    """One pass of the overdue rule, one transaction per case; returns how many cases it changed."""
-    actor = overdue_actor(runtime.settings.county_code)
-    with runtime.session() as session:
-        ids = overdue_case_ids(session=session, now=utcnow())
-    changed = 0
-    for case_id in ids:
-        try:
-            with runtime.session() as session:
-                ctx = Ctx(session=session, actor=actor, cal=runtime.calendar, tz=runtime.settings.timezone)
-                changed += flag_overdue(ctx, case_id) is not None
-        except Conflict:
-            continue  # changed by someone meanwhile: looked at again next pass
-    return changed
-
-
 class LiveLoops:
-    """Background loops of the live spine: the outbox relay and the 1 Hz patrol frames (leader-elected)."""
+    """Background loops of the live spine: the outbox relay and the 1 Hz patrol frames (leader-elected).
+
+    They only publish what was committed; timed business rules (the overdue rule) are the scheduler's
+    (dashboard/services/scheduler.py), which the app starts beside these loops and wakes `wake` after a change.
+    """
 
     def __init__(self, socketio: SocketIO, runtime: Runtime) -> None:
         self._sio = socketio
@@ -345,16 +326,6 @@ class LiveLoops:
         """Start both loops as daemon threads."""
         threading.Thread(target=self._relay_loop, name="outbox-relay", daemon=True).start()
         threading.Thread(target=self._frame_loop, name="patrol-frames", daemon=True).start()
-        threading.Thread(target=self._rules_loop, name="overdue-rules", daemon=True).start()
-
-    def _rules_loop(self) -> None:
-        lease = Lease(self._rt.redis, self._rt.keys.lock("rules"), ttl_ms=60_000)
-        while not self.stop.wait(RULES_PERIOD_S):
-            try:
-                if lease.hold() and run_overdue_pass(self._rt):
-                    self.wake.set()
-            except Exception:  # logged and retried next period; never kills the loop
-                log.exception("overdue rule pass failed")
 
     def _relay_loop(self) -> None:
         lease = Lease(self._rt.redis, self._rt.keys.lock("relay"))

@@ -10,8 +10,8 @@ import redis
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from dashboard.domain.clock import utcnow
 from dashboard.live.keys import Keys
-from dashboard.services.clock import utcnow
 from dashboard.store.models import Outbox
 
 Emit = Callable[[str, dict[str, Any]], None]  # (stream id, delta payload) → push to clients

@@ -31,10 +31,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dashboard.domain.cases import TERMINAL
+from dashboard.domain.clock import local_day_start, utcnow
+from dashboard.domain.rows import case_row
 from dashboard.live.patrols import PatrolRow
 from dashboard.runtime import Runtime
-from dashboard.services.clock import local_day_start, utcnow
-from dashboard.services.rows import case_row
 from dashboard.store.models import Case, CatalogItem, Outbox
 
 log = logging.getLogger(__name__)

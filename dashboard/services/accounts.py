@@ -8,10 +8,10 @@ import secrets
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from werkzeug.security import generate_password_hash
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from dashboard.domain.actors import Actor, Role
-from dashboard.services.clock import utcnow
+from dashboard.domain.clock import utcnow
 from dashboard.services.errors import FieldError
 from dashboard.store.models import ApiToken, Department, User
 
@@ -91,3 +91,14 @@ def user_for_token(*, session: Session, token: str) -> User | None:
 def actor_for(user: User) -> Actor:
     """The command layer's view of a user."""
     return Actor(name=user.name, role=Role(user.role), scope=user.scope, department_code=user.department_code)
+
+
+def authenticate(*, session: Session, name: str, password: str) -> User | None:
+    """The active user `name` if `password` is theirs, else None (unknown, inactive and wrong read the same).
+
+    An account without a password (token-only: walls, department systems) never signs in with a form.
+    """
+    user = session.scalar(select(User).where(User.name == name))
+    if user and user.active and user.password_hash and check_password_hash(user.password_hash, password):
+        return user
+    return None

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from dashboard.services.clock import utcnow
+from dashboard.domain.clock import utcnow
 from dashboard.store.models import AuditEntry
 
 log = logging.getLogger(__name__)

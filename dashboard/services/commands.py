@@ -1,6 +1,7 @@
 """Case commands (DESIGN.md section 5): one function per command.
 
-Each checks the caller's role and scope, the expected version and the transition, then writes the case with a
+Each checks the caller's role and scope, the expected version and the state it starts from (the table of
+dashboard/domain/actions.py, which the dispatch desk is handed too), then writes the case with a
 compare-and-set on its version, appends the audit row and queues the outbox row, all in the caller's
 transaction. Of two racing commands exactly one wins; the other gets `Conflict` naming who acted first.
 """
@@ -14,8 +15,16 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from dashboard.domain.actions import (
+    ACTIONS,
+    CLOCK_RUNNING,
+    OVERDUE_COMMAND,
+    escalates_when_overdue,
+    offered_from,
+)
 from dashboard.domain.actors import Actor, in_scope, may_run
-from dashboard.domain.cases import TERMINAL, State, can_transition
+from dashboard.domain.cases import TERMINAL, State
+from dashboard.domain.clock import as_utc, local_iso, utcnow
 from dashboard.domain.sla import (
     ClockStateError,
     ExtensionLimit,
@@ -27,7 +36,6 @@ from dashboard.domain.sla import (
 from dashboard.domain.time_limits import TimeLimit, TimeLimitError, parse_time_limit
 from dashboard.services import validate
 from dashboard.services.audit import record
-from dashboard.services.clock import as_utc, local_iso, utcnow
 from dashboard.services.errors import Conflict, FieldError, Forbidden, NotFound
 from dashboard.services.intake import MAX_PHOTOS, parse_photo_urls
 from dashboard.services.outbox import enqueue
@@ -120,9 +128,10 @@ def _conflict(session: Session, case: Case) -> Conflict:
     )
 
 
-def _require_transition(case: Case, target: State, command: str) -> None:
-    if not can_transition(case.state, target):
-        raise FieldError("state", f"cannot {command} a case that is {case.state}")
+def _require_offered(case: Case, command: str, message: str = "") -> None:
+    """The case's state is one `command` may start from (dashboard/domain/actions.py, the desk's table too)."""
+    if not offered_from(command, case.state):
+        raise FieldError("state", message or f"cannot {command} a case that is {case.state}")
 
 
 def write_case(
@@ -186,7 +195,7 @@ def _note(note: str | None, *, required: bool, what: str = "note") -> str:
 def file_case(ctx: Ctx, case_id: int, *, expected_version: int, condition: str, note: str = "") -> Case:
     """立案: reported → filed with a catalog condition; level and dispatch clock follow from it."""
     case = _load(ctx, case_id, expected_version, "file")
-    _require_transition(case, State.FILED, "file")
+    _require_offered(case, "file")
     validate.code(condition, "condition", max_len=16)
     item = ctx.session.get(CatalogItem, condition)
     if item is None:
@@ -229,8 +238,7 @@ def dispatch_case(
 ) -> Case:
     """派遣: filed or returned → dispatched to a department (and optionally a patrol); handling clock starts."""
     case = _load(ctx, case_id, expected_version, "dispatch")
-    if case.state not in (State.FILED, State.RETURNED):
-        raise FieldError("state", f"cannot dispatch a case that is {case.state}")
+    _require_offered(case, "dispatch")
     dept = resolve_department(ctx.session, department, case)
     if patrol is not None:
         validate.patrol_id(patrol, "patrol")
@@ -258,14 +266,14 @@ def dispatch_case(
 def acknowledge_case(ctx: Ctx, case_id: int, *, expected_version: int, note: str = "") -> Case:
     """签收: the department takes the case (dispatched → handling); the handling clock keeps running."""
     case = _load(ctx, case_id, expected_version, "acknowledge")
-    _require_transition(case, State.HANDLING, "acknowledge")
+    _require_offered(case, "acknowledge")
     return write_case(ctx, case, "acknowledge", {"state": State.HANDLING.value}, note=_note(note, required=False))
 
 
 def return_case(ctx: Ctx, case_id: int, *, expected_version: int, note: str = "") -> Case:
     """退回: the department says it is not theirs (reason required); a new dispatch clock starts."""
     case = _load(ctx, case_id, expected_version, "return")
-    _require_transition(case, State.RETURNED, "return")
+    _require_offered(case, "return")
     clock, deadline = _start_clock(ctx, "dispatch", dispatch_limit(case.level))
     return write_case(
         ctx,
@@ -287,7 +295,7 @@ def report_handled(
 ) -> Case:
     """办结反馈: handling → handled; the verification clock (2 h) starts."""
     case = _load(ctx, case_id, expected_version, "report-handled")
-    _require_transition(case, State.HANDLED, "report-handled")
+    _require_offered(case, "report-handled")
     photos = parse_photo_urls(photos)
     if len(case.photos or []) + len(photos) > 2 * MAX_PHOTOS:
         raise FieldError("photos", f"a case keeps at most {2 * MAX_PHOTOS} photos (before and after)")
@@ -318,8 +326,8 @@ def verify_case(ctx: Ctx, case_id: int, *, expected_version: int, result: str, n
     case = _load(ctx, case_id, expected_version, "verify")
     if result not in ("pass", "fail"):
         raise FieldError("result", "must be pass or fail")
+    _require_offered(case, "verify")  # pass and fail alike: only a handled case is checked on site
     if result == "pass":
-        _require_transition(case, State.CLOSED, "verify")
         return write_case(
             ctx,
             case,
@@ -328,7 +336,6 @@ def verify_case(ctx: Ctx, case_id: int, *, expected_version: int, result: str, n
             note=_note(note, required=False),
             payload={"result": "pass"},
         )
-    _require_transition(case, State.DISPATCHED, "verify")
     clock, deadline = _start_clock(ctx, "handling", _catalog_limit(ctx.session, case))
     return write_case(
         ctx,
@@ -350,7 +357,7 @@ def verify_case(ctx: Ctx, case_id: int, *, expected_version: int, result: str, n
 def reject_case(ctx: Ctx, case_id: int, *, expected_version: int, note: str = "") -> Case:
     """不予立案: reported → rejected, reason required."""
     case = _load(ctx, case_id, expected_version, "reject")
-    _require_transition(case, State.REJECTED, "reject")
+    _require_offered(case, "reject")
     return write_case(
         ctx,
         case,
@@ -363,7 +370,7 @@ def reject_case(ctx: Ctx, case_id: int, *, expected_version: int, note: str = ""
 def merge_case(ctx: Ctx, case_id: int, *, expected_version: int, into: int, note: str = "") -> Case:
     """合并: a duplicate report joins an open case (reported → merged)."""
     case = _load(ctx, case_id, expected_version, "merge")
-    _require_transition(case, State.MERGED, "merge")
+    _require_offered(case, "merge")
     if isinstance(into, bool) or not isinstance(into, int) or into == case_id:
         raise FieldError("into", "must be the id of another case")
     target = ctx.session.get(Case, into) if 0 < into <= validate.INT64_MAX else None
@@ -389,7 +396,7 @@ def merge_case(ctx: Ctx, case_id: int, *, expected_version: int, into: int, note
 def self_handle(ctx: Ctx, case_id: int, *, expected_version: int, note: str = "") -> Case:
     """自处置: the grid worker fixed it on the spot (reported → self_handled)."""
     case = _load(ctx, case_id, expected_version, "self-handle")
-    _require_transition(case, State.SELF_HANDLED, "self-handle")
+    _require_offered(case, "self-handle")
     return write_case(
         ctx,
         case,
@@ -402,9 +409,8 @@ def self_handle(ctx: Ctx, case_id: int, *, expected_version: int, note: str = ""
 def escalate_case(ctx: Ctx, case_id: int, *, expected_version: int, note: str = "") -> Case:
     """上报: move an open case from street tier to the district center."""
     case = _load(ctx, case_id, expected_version, "escalate")
-    if State(case.state) in TERMINAL:
-        raise FieldError("state", f"cannot escalate a case that is {case.state}")
-    if case.tier == "district":
+    _require_offered(case, "escalate")
+    if case.tier != ACTIONS["escalate"].tier:
         raise FieldError("tier", "the case is already at district tier")
     return write_case(
         ctx, case, "escalate", {"tier": "district", "escalated_at": ctx.now}, note=_note(note, required=False)
@@ -414,18 +420,48 @@ def escalate_case(ctx: Ctx, case_id: int, *, expected_version: int, note: str = 
 def supervise_case(ctx: Ctx, case_id: int, *, expected_version: int, note: str = "") -> Case:
     """督办: count a supervision (leader, dispatcher, or the overdue rule) on an open case."""
     case = _load(ctx, case_id, expected_version, "supervise")
-    if State(case.state) in TERMINAL:
-        raise FieldError("state", f"cannot supervise a case that is {case.state}")
+    _require_offered(case, "supervise")
     return write_case(
         ctx, case, "supervise", {"supervision_count": case.supervision_count + 1}, note=_note(note, required=False)
     )
 
 
+_STAGE_ZH = {"dispatch": "派遣", "handling": "处置", "verification": "核查"}
+
+
+def flag_overdue(ctx: Ctx, case_id: int, *, expected_version: int, note: str = "") -> Case:
+    """超时督办 (system command): supervise a case whose stage deadline has passed, once per stage, and escalate
+    it when the rule says so (escalates_when_overdue). Run by the scheduler as the system actor.
+
+    The supervision is recorded as a `supervise` event (payload rule=overdue), as a person's would be, so
+    timelines and counts read the same whoever supervised; the escalation is the `escalate` command itself.
+    """
+    case = _load(ctx, case_id, expected_version, OVERDUE_COMMAND)
+    if case.state not in CLOCK_RUNNING:
+        raise FieldError("state", f"no running stage clock on a case that is {case.state}")
+    if case.deadline is None or as_utc(case.deadline) >= ctx.now:
+        raise FieldError("deadline", f"case {case.code} is not overdue")
+    stage = (case.clock or {}).get("stage", case.state)
+    if case.overdue_stage == stage:
+        raise FieldError("overdue_stage", f"case {case.code} is already supervised for this overdue stage")
+    stage_zh = _STAGE_ZH.get(stage, stage)
+    case = write_case(
+        ctx,
+        case,
+        "supervise",
+        {"overdue_stage": stage, "supervision_count": case.supervision_count + 1},
+        note=_note(note, required=False) or f"{stage_zh}超时，自动督办",
+        payload={"rule": "overdue", "stage": stage},
+    )
+    if escalates_when_overdue(tier=case.tier, level=case.level, supervision_count=case.supervision_count):
+        case = escalate_case(ctx, case.id, expected_version=case.version, note=f"{stage_zh}超时，自动上报")
+    return case
+
+
 def suspend_case(ctx: Ctx, case_id: int, *, expected_version: int, note: str = "") -> Case:
     """挂账: an approved hold; every clock pauses until resume (reason required)."""
     case = _load(ctx, case_id, expected_version, "suspend")
-    if State(case.state) in TERMINAL or case.state in (State.SUSPENDED, State.REPORTED, State.HANDLED):
-        raise FieldError("state", f"cannot suspend a case that is {case.state}")
+    _require_offered(case, "suspend")
     clock = stage_clock(case.clock, ctx.cal)
     data = dict(case.clock)
     if clock is not None:
@@ -442,7 +478,7 @@ def suspend_case(ctx: Ctx, case_id: int, *, expected_version: int, note: str = "
 def resume_case(ctx: Ctx, case_id: int, *, expected_version: int, note: str = "") -> Case:
     """解除挂账: back to the state it left; the stage deadline moves by the time spent suspended."""
     case = _load(ctx, case_id, expected_version, "resume")
-    if case.state != State.SUSPENDED or not case.suspended_from:
+    if not offered_from("resume", case.state) or not case.suspended_from:
         raise FieldError("state", f"cannot resume a case that is {case.state}")
     data = dict(case.clock)
     changes: dict[str, Any] = {"state": case.suspended_from, "suspended_from": None}
@@ -458,15 +494,15 @@ def resume_case(ctx: Ctx, case_id: int, *, expected_version: int, note: str = ""
 def extend_case(ctx: Ctx, case_id: int, *, expected_version: int, limit: str, note: str = "") -> Case:
     """延期 (approved): the handling deadline moves by `limit`; at most two extensions per case."""
     case = _load(ctx, case_id, expected_version, "extend")
-    if case.state not in (State.DISPATCHED, State.HANDLING):
-        raise FieldError("state", f"cannot extend a case that is {case.state}")
+    _require_offered(case, "extend")
     try:
         extra = parse_time_limit(limit) if validate.text(limit, "limit", max_len=32, multiline=False) else None
     except TimeLimitError as exc:
         raise FieldError("limit", str(exc)) from exc
     if extra is None:
         raise FieldError("limit", "is required, written as in a catalog (e.g. 2工作日)")
-    if case.extension_count >= 2:
+    at_most = ACTIONS["extend"].at_most
+    if at_most is not None and case.extension_count >= at_most:
         raise FieldError("extension_count", "a case may be extended at most twice")
     clock = stage_clock(case.clock, ctx.cal)
     if clock is None:
@@ -496,8 +532,7 @@ def extend_case(ctx: Ctx, case_id: int, *, expected_version: int, limit: str, no
 def visit_back(ctx: Ctx, case_id: int, *, expected_version: int, satisfaction: str, note: str = "") -> Case:
     """回访: record the reporter's satisfaction with a closed case (once)."""
     case = _load(ctx, case_id, expected_version, "visit-back")
-    if case.state != State.CLOSED:
-        raise FieldError("state", f"only closed cases get a visit-back; this one is {case.state}")
+    _require_offered(case, "visit-back", f"only closed cases get a visit-back; this one is {case.state}")
     if satisfaction not in SATISFACTION:
         raise FieldError("satisfaction", f"must be one of {', '.join(SATISFACTION)}")
     if case.satisfaction is not None:
@@ -533,6 +568,7 @@ COMMAND_FUNCTIONS = {
     "resume": resume_case,
     "extend": extend_case,
     "visit-back": visit_back,
+    OVERDUE_COMMAND: flag_overdue,  # system role only: the API answers 403 to every user
 }
 # Body fields each command takes besides expected_version and note (the API passes only these through).
 COMMAND_FIELDS: dict[str, tuple[str, ...]] = {

@@ -25,11 +25,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dashboard.domain.actors import Actor, Role
 from dashboard.domain.cases import TERMINAL, State
+from dashboard.domain.clock import as_utc, local_iso, utcnow
 from dashboard.domain.holiday_notice import Notice, NoticeError, parse_notice
 from dashboard.domain.sla import WorkCalendar
 from dashboard.services import validate
 from dashboard.services.audit import record
-from dashboard.services.clock import as_utc, local_iso, utcnow
 from dashboard.services.commands import Ctx, stage_clock, write_case
 from dashboard.services.errors import Conflict, FieldError
 from dashboard.store.models import Case, HolidayDay, HolidayYear

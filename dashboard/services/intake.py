@@ -13,12 +13,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dashboard.domain.cases import Source, State, case_code
+from dashboard.domain.clock import local_date_code, utcnow
+from dashboard.domain.rows import case_row
 from dashboard.services import validate
 from dashboard.services.audit import record
-from dashboard.services.clock import local_date_code, utcnow
 from dashboard.services.errors import FieldError
 from dashboard.services.outbox import enqueue
-from dashboard.services.rows import case_row, case_row_in
+from dashboard.services.rows import case_row_in
 from dashboard.store.models import Case, CaseEvent, CatalogItem
 
 MAX_DESCRIPTION = 2000

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from dashboard.services.clock import utcnow
+from dashboard.domain.clock import utcnow
 from dashboard.store.models import Outbox
 
 

@@ -1,23 +1,23 @@
-"""Automatic rules: routing and patrol suggestions, duplicate suggestions, and the overdue rule (督办/上报)."""
+"""Suggestions for the desk: routing, nearest patrols and duplicates.
+
+The overdue rule (督办/上报) is the system command `flag-overdue` (services/commands.py), run by the scheduler
+(services/scheduler.py).
+"""
 
 from __future__ import annotations
 
-import logging
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dashboard.domain.actors import Actor, Role
 from dashboard.domain.cases import TERMINAL, State
+from dashboard.domain.clock import as_utc, local_iso
 from dashboard.domain.geo import haversine_m
 from dashboard.live.patrols import PatrolStore
-from dashboard.services.clock import as_utc, local_iso
-from dashboard.services.commands import STREET_UNIT, Ctx, escalate_case, write_case
+from dashboard.services.commands import STREET_UNIT
 from dashboard.store.models import Case, CatalogItem, Department
-
-log = logging.getLogger(__name__)
 
 DUPLICATE_RADIUS_M = 50.0
 DUPLICATE_WINDOW = timedelta(hours=24)
@@ -77,58 +77,3 @@ def suggestions(*, session: Session, patrols: PatrolStore, case: Case, tz: str) 
         "patrols": patrols.nearest(case.lon, case.lat, k=3, radius_m=PATROL_RADIUS_M, available_only=True),
         "duplicates": duplicate_candidates(session=session, case=case, tz=tz),
     }
-
-
-def escalates_when_overdue(case: Case) -> bool:
-    """The escalation rule: A-level cases go to the district at once; others after a second overdue stage."""
-    return case.tier == "street" and (case.level == "A" or case.supervision_count >= 2)
-
-
-def overdue_case_ids(*, session: Session, now: datetime, limit: int = 500) -> list[int]:
-    """Open, running cases past their stage deadline (suspended clocks are paused, so they are not)."""
-    return list(
-        session.scalars(
-            select(Case.id)
-            .where(
-                Case.deadline.is_not(None),
-                Case.deadline < now,
-                Case.state.not_in([*(s.value for s in TERMINAL), State.SUSPENDED.value, State.REPORTED.value]),
-            )
-            .order_by(Case.deadline)
-            .limit(limit)
-        )
-    )
-
-
-def flag_overdue(ctx: Ctx, case_id: int) -> str | None:
-    """督办 an overdue case once per stage, escalating by the rule; returns what was done, or None.
-
-    The caller commits; a concurrent change raises Conflict and the next pass looks again.
-    """
-    case = ctx.session.get(Case, case_id)
-    if case is None or case.deadline is None or as_utc(case.deadline) >= ctx.now:
-        return None
-    stage = (case.clock or {}).get("stage", case.state)
-    if case.overdue_stage == stage:
-        return None
-    stage_zh = _STAGE_ZH.get(stage, stage)
-    case = write_case(
-        ctx,
-        case,
-        "supervise",
-        {"overdue_stage": stage, "supervision_count": case.supervision_count + 1},
-        note=f"{stage_zh}超时，自动督办",
-        payload={"rule": "overdue", "stage": stage},
-    )
-    if escalates_when_overdue(case):
-        escalate_case(ctx, case.id, expected_version=case.version, note=f"{stage_zh}超时，自动上报")
-        return "escalated"
-    return "supervised"
-
-
-_STAGE_ZH = {"dispatch": "派遣", "handling": "处置", "verification": "核查"}
-
-
-def overdue_actor(county_code: str) -> Actor:
-    """The system actor the overdue rule acts as."""
-    return Actor(name="system:overdue-rule", role=Role.SYSTEM, scope=county_code)

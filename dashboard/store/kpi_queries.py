@@ -16,8 +16,8 @@ from sqlalchemy import ColumnElement, Integer, and_, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from dashboard.domain.cases import Source, State
+from dashboard.domain.clock import as_utc
 from dashboard.domain.kpi import KpiCounts, percentile_position, ranked, scope_level
-from dashboard.services.clock import as_utc
 from dashboard.store.models import Case, Community, Department, District, Grid, Street
 
 P90 = 0.9

@@ -269,7 +269,7 @@ def test_panels_hold_the_apis_figures(browser: Any, live_app: LiveApp, writer: C
         assert _num(page, "#screen-kpi-grids") == len(live_app.grids())
         assert _num(page, "#screen-kpi-patrols") == page.evaluate("window.gridcmdLive.patrolCount()") >= 48
 
-        # Deadline colours from the rule in gridcmd-screen-sla.js.
+        # Deadline colours from the rule in assets/shared/sla.js, with the thresholds the page hands it.
         filed = seeded["filed"]
         expect = {filed[0.8]: "green", filed[0.35]: "amber", filed[0.06]: "red", filed[-0.4]: "over"}
         for case_id, status in expect.items():

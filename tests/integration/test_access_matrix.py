@@ -97,6 +97,7 @@ API_ROLES: dict[tuple[str, str], frozenset[str] | None] = {
     ("POST", "/api/v1/admin/catalog"): ADMIN,
     ("GET", "/healthz"): PUBLIC,
     ("GET", "/readyz"): PUBLIC,
+    ("GET", "/favicon.ico"): PUBLIC,
 }
 # Case commands: the role table of the command layer (actors.COMMAND_ROLES without the scheduler's `system`).
 COMMANDS: dict[str, frozenset[str]] = {
@@ -376,6 +377,7 @@ def _api_request(world: World, method: str, rule: str) -> tuple[str, Any, int]:
         ("POST", "/api/v1/admin/catalog"): ("/api/v1/admin/catalog", {}, 422),
         ("GET", "/healthz"): ("/healthz", None, 200),
         ("GET", "/readyz"): ("/readyz", None, 200),
+        ("GET", "/favicon.ico"): ("/favicon.ico", None, 200),
     }
     return table[(method, rule)]
 

@@ -140,7 +140,7 @@ def test_inactive_and_passwordless_accounts_cannot_sign_in(grid_app, anonymous) 
 @pytest.fixture
 def counted_checks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every password the login view hands to check_password_hash (the real one still answers)."""
-    import layouts.login as login_view
+    import dashboard.services.accounts as login_view
 
     calls: list[str] = []
     real = login_view.check_password_hash

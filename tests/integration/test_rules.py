@@ -8,11 +8,11 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from dashboard.domain.actors import Actor, Role
-from dashboard.live.gateway import run_overdue_pass
 from dashboard.live.patrols import Fix
 from dashboard.services.clock import utcnow
 from dashboard.services.commands import Ctx, dispatch_case, file_case
 from dashboard.services.intake import ReportCase, report_case
+from dashboard.services.scheduler import run_overdue_pass
 from dashboard.store.models import Case, CaseEvent, CatalogItem
 
 SYSTEM = Actor("test", Role.SYSTEM, "110112")

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from layouts.dash_app import ASSETS, LIVE_VIEWS
+from layouts.screen import WORKER_FOLDER, worker_url
 
 VIEWS = {"screen": "/screen/", "dispatch": "/dispatch/", "admin": "/admin/"}
 LIBRARIES = {"screen": {"dash_leaflet"}, "dispatch": {"dash_leaflet", "dash_ag_grid"}, "admin": set()}
@@ -35,7 +36,9 @@ def _own_assets(urls: list[str]) -> set[str]:
 @pytest.mark.parametrize("view", VIEWS)
 def test_a_view_loads_its_own_folder_and_no_other_views_files(client: Any, view: str) -> None:
     urls = _loaded(client, view)
-    own = {p.relative_to(ASSETS / view).as_posix() for p in (ASSETS / view).rglob("*") if p.suffix in (".js", ".css")}
+    folder = ASSETS / view
+    own = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.suffix in (".js", ".css")}
+    own = {name for name in own if not name.startswith(f"{WORKER_FOLDER}/")}  # workers are fetched, not injected
     assert _own_assets(urls) == own
     others = [u for u in urls if u.startswith("/static/") and not u.startswith(("/static/shared/", "/static/vendor/"))]
     assert not others, others
@@ -63,3 +66,14 @@ def test_shared_scripts_come_before_the_views_own(client: Any) -> None:
     urls = [u for u in _loaded(client, "dispatch") if u.endswith(".js")]
     first_own = min(i for i, u in enumerate(urls) if "/assets/" in u)
     assert max(i for i, u in enumerate(urls) if u.startswith("/static/")) < first_own
+
+
+def test_the_patrol_worker_is_served_to_the_wall_but_not_injected(client: Any) -> None:
+    """A worker script run as a page script would paint nothing and throw: it must only be fetched by URL."""
+    assert not [u for u in _loaded(client, "screen") if f"/{WORKER_FOLDER}/" in u]
+    url = worker_url()
+    assert url.startswith("/screen/assets/workers/patrols.js?m=")
+    resp = client.get(url)
+    assert resp.status_code == 200
+    assert "javascript" in resp.mimetype
+    assert b"Painter" in resp.get_data()

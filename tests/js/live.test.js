@@ -1,4 +1,4 @@
-// Unit tests of the shared live client (assets/gridcmd-live.js), loaded as the browser loads it, with a fake
+// Unit tests of the shared live client (assets/shared/live.js), loaded as the browser loads it, with a fake
 // socket and fake timers: `node --test tests/js/` (run by `make test`).
 "use strict";
 

@@ -1,4 +1,4 @@
-// Unit tests of the shared text helper (assets/gridcmd-text.js), loaded as the browser loads it:
+// Unit tests of the shared text helper (assets/shared/text.js), loaded as the browser loads it:
 // `node --test tests/js/` (run by `make test`). Which URLs from data may become an href/src, and Plotly escaping.
 "use strict";
 

@@ -5,8 +5,8 @@
  * postMessage per frame (DESIGN.md section 11: 5.9 ms p50 in a worker vs 66 ms on the main thread). Where
  * OffscreenCanvas is missing the page loads this same file as a plain script and drives a Painter directly.
  *
- * Served by layouts/screen.py at /screen/_worker/patrols.js, deliberately outside assets/: Dash injects every
- * .js in assets/ into the page.
+ * Served from the view's assets as /screen/assets/workers/patrols.js, but never injected into the page: the screen's
+ * Dash app ignores the workers/ folder (assets_path_ignore, layouts/screen.py).
  *
  * Messages in:  {t: "init", canvas, dpr, scale, clusterBelowZoom}
  *               {t: "view", w, h, ox, oy, z}      canvas size (CSS px) and the absolute pixel of its top-left

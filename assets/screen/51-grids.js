@@ -1,0 +1,58 @@
+/* GridCommand big screen: the grid polygons' fill, by open cases per 1,000 residents. dash-leaflet calls
+ * gridcmd.gridStyle and gridcmd.gridFeature for each polygon (layouts/screen.py); live counts restyle only the
+ * grids whose band changed.
+ */
+(function (ns, sc) {
+  "use strict";
+
+  var format = ns.screenFormat;
+  var live = sc.live;
+
+  // Band steps (open cases per 1,000 residents); the page's data-config `loadSteps` or the layer's hideout.
+  sc.gridSteps = [0.5, 1, 2, 4];
+
+  /** Style of a grid polygon: fill by open cases per 1,000 residents (live counts once a snapshot is in). */
+  ns.gridStyle = function (feature, ctx) {
+    if (ctx && ctx.hideout && ctx.hideout.steps) sc.gridSteps = ctx.hideout.steps;
+    var p = feature.properties;
+    var open = live.haveSnapshot ? live.gridOpen.get(p.code) || 0 : p.load || 0;
+    return {
+      color: "#3d8fd6",
+      weight: 0.8,
+      opacity: 0.5,
+      fillColor: format.loadColor(open, p.population, sc.gridSteps),
+      fillOpacity: 1,
+    };
+  };
+
+  /** Remember each grid's layer, name and population, so live load restyles just the grids that changed. */
+  ns.gridFeature = function (feature, layer) {
+    var p = feature.properties;
+    // The style function ran just before this: remember its fill, so the snapshot restyles only loaded grids.
+    var fill = layer.options.fillColor || "";
+    live.grids.set(p.code, { layer: layer, name: p.name, street: p.street_code, pop: p.population, fill: fill });
+    sc.mark("gridsLoaded");
+    sc.scheduleRender();
+    if (!live.namesQueued) {
+      // Once all grids are in (this runs once per feature, synchronously): redraw texts that show grid names.
+      live.namesQueued = true;
+      setTimeout(function () {
+        live.namesQueued = false;
+        sc.mark("gridsDone");
+        sc.maybeAllowCharts();
+        live.boardDirty = true;
+        if (live.ticker) live.ticker.build();
+      }, 0);
+    }
+  };
+
+  /** Repaint grid `code` when its band changed (codes of grids not drawn are ignored). */
+  sc.restyleGrid = function (code) {
+    var g = live.grids.get(code);
+    if (!g) return;
+    var fill = format.loadColor(live.gridOpen.get(code) || 0, g.pop, sc.gridSteps);
+    if (g.fill === fill) return;
+    g.fill = fill;
+    g.layer.setStyle({ fillColor: fill });
+  };
+})(window.gridcmd, window.gridcmd.screen);

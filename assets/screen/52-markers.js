@@ -1,0 +1,82 @@
+/* GridCommand big screen: case markers, one DOM icon per held case, classed by level, deadline status and state
+ * (14-format.js caseClass); overdue markers sit in a pane of their own that blinks as a whole.
+ */
+(function (ns, sc) {
+  "use strict";
+
+  var format = ns.screenFormat;
+  var live = sc.live;
+  var FRESH_MS = 3000; // arrival pulse (two rings, see the screen CSS)
+
+  var CaseMarker = null;
+  /**
+   * An L.Marker placed with a 2D translate. Leaflet uses translate3d, which gives every one of 2,000 icons its
+   * own compositing layer; the wall then spends its main thread re-committing those layers on every animation
+   * frame of the ticker and the flashing pane.
+   */
+  function caseMarker(latlng, options) {
+    if (!CaseMarker) {
+      CaseMarker = L.Marker.extend({
+        _setPos: function (pos) {
+          this._icon._leaflet_pos = pos;
+          this._icon.style.transform = "translate(" + pos.x + "px," + pos.y + "px)";
+          this._zIndex = pos.y + this.options.zIndexOffset;
+          this._resetZIndex();
+        },
+      });
+    }
+    return new CaseMarker(latlng, options);
+  }
+
+  /** Draw held case `entry`; `fresh` (new to the wall) pulses for FRESH_MS. */
+  sc.addMarker = function (entry, fresh) {
+    var row = entry.row;
+    var size = Math.round(26 * live.scale);
+    entry.cls = format.caseClass(entry);
+    entry.marker = caseMarker([row.lat, row.lon], {
+      pane: format.casePane(entry),
+      interactive: false,
+      keyboard: false,
+      icon: L.divIcon({ className: entry.cls, html: "", iconSize: [size, size] }),
+    }).addTo(live.map);
+    entry.el = entry.marker.getElement();
+    entry.el.textContent = row.level || ""; // text: divIcon's `html` would be innerHTML, and levels come from imports
+    entry.base = entry.el.className.replace(entry.cls, "").replace(/\s+/g, " ").trim();
+    if (fresh) {
+      entry.el.classList.add("fresh");
+      var target = entry.el;
+      setTimeout(function () {
+        target.classList.remove("fresh");
+      }, FRESH_MS);
+    }
+  };
+
+  /** Rewrite a marker's class, letter and pane only when they changed. */
+  sc.refreshMarker = function (entry) {
+    var cls = format.caseClass(entry);
+    if (cls === entry.cls || !entry.el) return;
+    var fresh = entry.el.classList.contains("fresh");
+    var pane = format.casePane(entry);
+    if (entry.marker.options.pane !== pane) {
+      // Overdue markers live in their own pane, which blinks as a whole (one composited layer, not N animations).
+      entry.marker.options.pane = pane;
+      live.map.getPane(pane).appendChild(entry.el);
+    }
+    entry.cls = cls;
+    entry.el.className = entry.base + " " + cls + (fresh ? " fresh" : "");
+    var letter = entry.row.level || "";
+    if (entry.el.textContent !== letter) entry.el.textContent = letter;
+  };
+
+  /** A held case moved or changed: follow it on the map. */
+  sc.updateMarker = function (entry, moved) {
+    if (moved) entry.marker.setLatLng([entry.row.lat, entry.row.lon]);
+    sc.refreshMarker(entry);
+  };
+
+  sc.dropMarker = function (entry) {
+    if (entry.marker) entry.marker.remove();
+    entry.marker = null;
+    entry.el = null;
+  };
+})(window.gridcmd, window.gridcmd.screen);

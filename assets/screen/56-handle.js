@@ -1,0 +1,76 @@
+/* GridCommand big screen: window.gridcmdLive, the read-only handle tests and benches read the wall through. */
+(function (ns, sc) {
+  "use strict";
+
+  var format = ns.screenFormat;
+  var live = sc.live;
+
+  // Read-only handle for tests and benches; `_socket` lets a test force a disconnect.
+  window.gridcmdLive = Object.freeze({
+    get lastId() {
+      return live.client ? live.client.lastId : null;
+    },
+    get state() {
+      return live.conn;
+    },
+    get today() {
+      return live.today;
+    },
+    get _socket() {
+      return live.client ? live.client.socket : null;
+    },
+    get _map() {
+      return live.map;
+    },
+    openCount: function () {
+      return live.cases.size;
+    },
+    caseIds: function () {
+      return Array.from(live.cases.keys()).sort(function (a, b) {
+        return a - b;
+      });
+    },
+    sla: function (id) {
+      var entry = live.cases.get(id);
+      return entry ? entry.sla : null;
+    },
+    gridCount: function () {
+      return live.grids.size;
+    },
+    patrolCount: function () {
+      return live.patrols.size;
+    },
+    patrol: function (id) {
+      var p = live.patrols.get(id);
+      return p ? p.slice() : null;
+    },
+    patrolLayer: function () {
+      return live.patrolLayer ? live.patrolLayer.stats() : null;
+    },
+    tickerKeys: function () {
+      return live.ticker ? live.ticker.text() : "";
+    },
+    pressure: sc.pressure,
+    tourNext: function () {
+      if (live.tour) {
+        live.tour.lastTouch = 0;
+        live.tour.next();
+      }
+    },
+    summaryFetches: function () {
+      return ns.screenPanels ? ns.screenPanels.fetches() : 0;
+    },
+    arrivalsCounted: function () {
+      return ns.screenPanels ? ns.screenPanels.arrivalsCounted() : 0;
+    },
+    marks: function () {
+      return Object.assign({}, live.marks);
+    },
+    perf: function (raw) {
+      var p = live.perf;
+      if (raw) return { patrols: p.patrols.slice(), deltas: p.deltas.slice(), ticks: p.ticks.slice(), draws: p.draws.slice() };
+      var sum = format.summary;
+      return { patrols: sum(p.patrols), deltas: sum(p.deltas), ticks: sum(p.ticks), draws: sum(p.draws) };
+    },
+  });
+})(window.gridcmd, window.gridcmd.screen);

@@ -1,0 +1,184 @@
+"""Cases under /api/v1 (DESIGN.md section 10): intake, the case list, one case with its timeline, dispatch
+suggestions, and every command of section 5 (`POST /cases/{id}/{command}`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, jsonify, request
+from sqlalchemy import Select, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from dashboard.api.args import int_arg
+from dashboard.api.auth import Principal, require
+from dashboard.api.inputs import json_body
+from dashboard.api.registry import Route, hooks, runtime
+from dashboard.domain.actors import may_run
+from dashboard.domain.cases import TERMINAL, State
+from dashboard.domain.privacy import mask_name, mask_phone
+from dashboard.services import validate
+from dashboard.services.clock import local_iso, utcnow
+from dashboard.services.commands import COMMAND_FIELDS, COMMAND_FUNCTIONS, COMMAND_REQUIRED, MAX_NOTE, Ctx
+from dashboard.services.errors import FieldError, Forbidden, NotFound
+from dashboard.services.intake import Intaken, existing_for_key, parse_report, report_case
+from dashboard.services.rows import case_row_in
+from dashboard.services.rules import suggestions
+from dashboard.store.models import Case, CaseEvent
+
+MAX_LIMIT = 5000
+
+
+def create_case() -> tuple[Response, int]:
+    """POST /cases: report a case; a retry with the same Idempotency-Key answers with the first one (200)."""
+    principal = require("dispatcher", "leader", "admin")
+    rt = runtime()
+    cmd = parse_report(json_body(), idempotency_key=request.headers.get("Idempotency-Key"), actor=principal.name)
+    try:
+        with rt.session() as session:
+            result = report_case(
+                cmd,
+                session=session,
+                grids=rt.grid_index(),
+                county_code=rt.settings.county_code,
+                tz=rt.settings.timezone,
+            )
+            body = _intake_body(result)
+    except IntegrityError:
+        if not cmd.idempotency_key:
+            raise
+        # A concurrent retry with the same key committed first: answer with its case.
+        with rt.session() as session:
+            earlier = existing_for_key(session=session, cmd=cmd, tz=rt.settings.timezone)
+            if earlier is None:
+                raise
+            result = earlier
+            body = _intake_body(result)
+    if result.created:
+        hooks().after_commit()
+    return jsonify(body), (201 if result.created else 200)
+
+
+def _intake_body(result: Intaken) -> dict[str, Any]:
+    # Read inside the session: the case's attributes expire when it closes.
+    return {**result.row, "grid_code": result.case.grid_code}
+
+
+def list_cases() -> Response:
+    """GET /cases: the caller's cases, newest first, filtered by state, grid, street, open, overdue, since."""
+    principal = require("dispatcher", "leader", "admin", "handler")
+    rt = runtime()
+    query = scoped(select(Case), principal).order_by(Case.id.desc())
+    args = request.args
+    if state := args.get("state"):
+        query = query.where(Case.state == validate.choice(state, "state", [s.value for s in State]))
+    if grid := validate.code(args.get("grid"), "grid", required=False):
+        query = query.where(Case.grid_code == grid)
+    if street := validate.code(args.get("street"), "street", required=False):
+        query = query.where(Case.street_code == street)
+    if args.get("open") in ("1", "true"):
+        query = query.where(Case.state.not_in([s.value for s in TERMINAL]))
+    if args.get("overdue") in ("1", "true"):
+        query = query.where(Case.deadline.is_not(None), Case.deadline < utcnow())
+    if since := validate.int_arg(args.get("since"), "since", low=0, high=validate.INT64_MAX):
+        query = query.where(Case.id > since)
+    limit = int_arg("limit", 100, 1, MAX_LIMIT)
+    with rt.session() as session:
+        rows = [case_row_in(c, session=session, tz=rt.settings.timezone) for c in session.scalars(query.limit(limit))]
+    return jsonify({"cases": rows, "count": len(rows)})
+
+
+def get_case(case_id: int) -> Response:
+    """GET /cases/{id}: the case row with description, photos, reporter (masked unless allowed) and timeline."""
+    principal = require("dispatcher", "leader", "admin", "handler")
+    rt = runtime()
+    tz = rt.settings.timezone
+    with rt.session() as session:
+        case = _case_in_scope(session, case_id, principal)
+        events = session.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id))
+        timeline = [
+            {
+                "at": local_iso(e.at, tz),
+                "actor": e.actor,
+                "command": e.command,
+                "from": e.from_state,
+                "to": e.to_state,
+                "note": e.note,
+            }
+            for e in events
+        ]
+        body = {
+            **case_row_in(case, session=session, tz=tz),
+            "description": case.description,
+            "photos": case.photos,
+            "reporter": case.reporter if principal.sees_personal_data else mask_name(case.reporter),
+            "phone": case.phone if principal.sees_personal_data else mask_phone(case.phone),
+            "timeline": timeline,
+        }
+    return jsonify(body)
+
+
+def case_suggestions(case_id: int) -> Response:
+    """GET /cases/{id}/suggestions: department and patrol suggestions for dispatching the case."""
+    principal = require("dispatcher", "admin")
+    rt = runtime()
+    with rt.session() as session:
+        case = _case_in_scope(session, case_id, principal)
+        body = suggestions(session=session, patrols=rt.patrols, case=case, tz=rt.settings.timezone)
+    return jsonify(body)
+
+
+def case_command(case_id: int, command: str) -> Response:
+    """POST /cases/{id}/{command}: run one command of section 5; the body carries `expected_version`."""
+    rt = runtime()
+    actor = require().actor()  # who you are before what you sent: a 401/403 never leaks field checks
+    if command not in COMMAND_FUNCTIONS:
+        raise NotFound(f"unknown command {command!r}; commands: {', '.join(COMMAND_FUNCTIONS)}")
+    if not may_run(actor, command):
+        raise Forbidden(f"role {actor.role} may not {command}")
+    with rt.session() as session:
+        body = json_body()
+        if not isinstance(body, dict):
+            raise FieldError("body", "must be a JSON object")
+        kwargs = {name: body[name] for name in COMMAND_FIELDS.get(command, ()) if name in body}
+        for name in COMMAND_REQUIRED.get(command, ()):
+            if name not in kwargs:
+                raise FieldError(name, f"is required for {command}")
+        note = validate.text(body.get("note"), "note", max_len=MAX_NOTE) or ""
+        ctx = Ctx(session=session, actor=actor, cal=rt.calendar, tz=rt.settings.timezone)
+        case = COMMAND_FUNCTIONS[command](
+            ctx, case_id, expected_version=body.get("expected_version"), note=note, **kwargs
+        )
+        row = case_row_in(case, session=session, tz=rt.settings.timezone)
+    hooks().after_commit()
+    return jsonify(row)
+
+
+def scoped(query: Select, principal: Principal) -> Select:
+    """Limit a case query to what the caller may see (street or department)."""
+    actor = principal.actor()
+    if principal.role == "handler":
+        return query.where(Case.department_code == principal.department_code)
+    if actor.district_wide:
+        return query
+    # A street's people read every case of their street, escalated ones included (they follow what they sent
+    # up, as their live feed shows); commanding an escalated case is the district's (`in_scope` in actors).
+    return query.where(Case.street_code == principal.scope)
+
+
+def _case_in_scope(session: Session, case_id: int, principal: Principal) -> Case:
+    # Out of scope answers exactly like missing, so ids cannot be probed across streets.
+    case = session.scalar(scoped(select(Case).where(Case.id == case_id), principal))
+    if case is None:
+        raise NotFound(f"case {case_id} not found")
+    return case
+
+
+ROUTES: tuple[Route, ...] = (
+    Route("/cases", ("POST",), create_case),
+    Route("/cases", ("GET",), list_cases),
+    Route("/cases/<int:case_id>", ("GET",), get_case),
+    Route("/cases/<int:case_id>/suggestions", ("GET",), case_suggestions),
+    Route("/cases/<int:case_id>/<command>", ("POST",), case_command),
+)

@@ -1,0 +1,68 @@
+"""The live protocol's CASE_ROW (DESIGN.md section 10): the compact JSON a case becomes on the wire (pure).
+
+A pure projection of a case's fields, so the live layer can render snapshot rows without calling a service and
+the command layer renders the very same shape for its deltas.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Protocol
+
+from dashboard.domain.clock import local_iso
+
+
+class CaseFields(Protocol):
+    """The fields of a case a row is made of (the stored case model has them all)."""
+
+    id: int
+    code: str
+    state: str
+    version: int
+    tier: str
+    source: str
+    grid_code: str
+    street_code: str
+    lat: float
+    lon: float
+    level: str | None
+    category_code: str | None
+    department_code: str | None
+    deadline: datetime | None
+    clock: dict[str, Any]
+    reported_at: datetime
+    updated_at: datetime
+    description: str
+    supervision_count: int
+
+
+def case_row(case: CaseFields, *, tz: str, category_name: str | None = None) -> dict[str, Any]:
+    """The live-protocol CASE_ROW; personal data (reporter, phone) never included."""
+    return {
+        "id": case.id,
+        "code": case.code,
+        "state": case.state,
+        "version": case.version,
+        "tier": case.tier,
+        "source": case.source,
+        "grid_code": case.grid_code,
+        "street_code": case.street_code,
+        "lat": round(case.lat, 6),
+        "lon": round(case.lon, 6),
+        "level": case.level,
+        "category_code": case.category_code,
+        "category": category_name,
+        "department_code": case.department_code,
+        "deadline": local_iso(case.deadline, tz),
+        # Start of the running stage clock: desks colour the countdown by the share of the stage left (§6).
+        "stage_start": _stage_start(case, tz),
+        "reported_at": local_iso(case.reported_at, tz),
+        "updated_at": local_iso(case.updated_at, tz),
+        "description": case.description[:140],
+        "supervision_count": case.supervision_count,
+    }
+
+
+def _stage_start(case: CaseFields, tz: str) -> str | None:
+    start = (case.clock or {}).get("start")
+    return local_iso(datetime.fromisoformat(start), tz) if isinstance(start, str) else None

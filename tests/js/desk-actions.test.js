@@ -1,0 +1,121 @@
+// Unit tests of which commands a dispatch desk row offers (assets/dispatch/13-actions.js), from the legal-actions
+// tables of the page's data-config, plus merge offers, bulk dispatch and routing to departments.
+"use strict";
+
+const test = require("node:test");
+const assert = require("node:assert/strict");
+
+const { desk, model, caseRow, STREET, OTHER_STREET } = require("./desk-fixture.js");
+
+const actions = desk("13-actions.js");
+const streetDesk = model({ scope: STREET });
+const districtDesk = model({ scope: "110112" });
+const handlerDesk = model({ role: "handler" });
+
+function detailOf(row, commands = []) {
+  return { id: row.id, version: row.version, timeline: commands.map((command) => ({ command })) };
+}
+
+test("a fresh report offers filing first, then the other reported-state commands, in the panel's order", () => {
+  const r = caseRow({ state: "reported" });
+  assert.deepEqual(actions.legal(r, streetDesk, null), ["file", "reject", "escalate", "supervise", "self-handle"]);
+});
+
+test("each state offers exactly what its sources allow the role", () => {
+  const legal = (state, m = streetDesk, fields = {}) => {
+    const r = caseRow({ state, ...fields });
+    return actions.legal(r, m, detailOf(r));
+  };
+  assert.deepEqual(legal("filed"), ["dispatch", "escalate", "supervise", "suspend"]);
+  assert.deepEqual(legal("returned"), ["dispatch", "escalate", "supervise", "suspend"]);
+  assert.deepEqual(legal("dispatched"), ["escalate", "supervise", "suspend", "extend"]);
+  assert.deepEqual(legal("handled"), ["verify", "escalate", "supervise"]);
+  assert.deepEqual(legal("suspended"), ["escalate", "supervise", "resume"]);
+  assert.deepEqual(legal("closed"), ["visit-back"]);
+  assert.deepEqual(legal("merged"), []);
+  assert.deepEqual(legal("dispatched", handlerDesk), ["acknowledge", "return"]);
+  assert.deepEqual(legal("handling", handlerDesk), ["report-handled"]);
+  assert.deepEqual(legal("reported", handlerDesk), []);
+});
+
+test("a command missing from the config's sources is never offered", () => {
+  const m = model();
+  delete m.sources.verify;
+  m.sources.file = new Set(["filed"]);
+  const handled = caseRow({ state: "handled" });
+  assert.deepEqual(actions.legal(handled, m, detailOf(handled)), ["escalate", "supervise"]);
+  assert.ok(actions.legal(caseRow({ state: "filed" }), m, null).includes("file"));
+  assert.ok(!actions.legal(caseRow({ state: "reported" }), m, null).includes("file"));
+});
+
+test("escalated cases: read-only for a street desk; the district desk cannot escalate further", () => {
+  const r = caseRow({ state: "filed", tier: "district" });
+  assert.deepEqual(actions.legal(r, streetDesk, detailOf(r)), []);
+  assert.equal(actions.noneReason(r, streetDesk, detailOf(r)), "dispatch.panel.read_only");
+  assert.deepEqual(actions.legal(r, districtDesk, detailOf(r)), ["dispatch", "supervise", "suspend"]);
+  assert.ok(!actions.canMerge(caseRow({ state: "reported", tier: "district" }), streetDesk));
+  assert.ok(actions.canMerge(caseRow({ state: "reported", tier: "district" }), districtDesk));
+});
+
+test("extend (twice) and visit-back (once) wait for the current audit trail and count it", () => {
+  const r = caseRow({ state: "handling", version: 4 });
+  assert.ok(!actions.legal(r, streetDesk, null).includes("extend"));
+  assert.ok(!actions.legal(r, streetDesk, { ...detailOf(r), version: 3 }).includes("extend")); // an older trail
+  assert.ok(!actions.legal(r, streetDesk, { ...detailOf(r), id: r.id + 1 }).includes("extend")); // another case's
+  assert.ok(actions.legal(r, streetDesk, detailOf(r, ["extend"])).includes("extend"));
+  assert.ok(!actions.legal(r, streetDesk, detailOf(r, ["extend", "supervise", "extend"])).includes("extend"));
+  const closed = caseRow({ state: "closed" });
+  assert.deepEqual(actions.legal(closed, streetDesk, detailOf(closed, ["verify"])), ["visit-back"]);
+  assert.deepEqual(actions.legal(closed, streetDesk, detailOf(closed, ["verify", "visit-back"])), []);
+  assert.equal(actions.noneReason(closed, streetDesk, detailOf(closed, ["visit-back"])), "dispatch.panel.visited");
+  assert.equal(actions.noneReason(closed, streetDesk, null), "dispatch.loading");
+  const merged = caseRow({ state: "merged" });
+  assert.equal(actions.noneReason(merged, streetDesk, detailOf(merged)), "dispatch.panel.no_actions");
+  assert.deepEqual(actions.legal(null, streetDesk, null), []);
+});
+
+test("merge offers: whichever of the two is still a fresh report goes into the other", () => {
+  const report = caseRow({ state: "reported" });
+  const filed = caseRow({ state: "filed" });
+  assert.equal(actions.mergeOffer(report, filed, streetDesk), "into");
+  assert.equal(actions.mergeOffer(filed, report, streetDesk), "here");
+  assert.equal(actions.mergeOffer(filed, caseRow({ state: "handling" }), streetDesk), null);
+  assert.equal(actions.mergeOffer(caseRow({ state: "closed" }), report, streetDesk), null);
+  assert.equal(actions.mergeOffer(report, filed, handlerDesk), null);
+});
+
+test("bulk dispatch takes the dispatchable rows within reach", () => {
+  assert.ok(actions.bulkDispatchable(caseRow({ state: "filed" }), streetDesk));
+  assert.ok(actions.bulkDispatchable(caseRow({ state: "returned" }), streetDesk));
+  assert.ok(!actions.bulkDispatchable(caseRow({ state: "reported" }), streetDesk));
+  assert.ok(!actions.bulkDispatchable(caseRow({ state: "filed", tier: "district" }), streetDesk));
+  assert.ok(actions.bulkDispatchable(caseRow({ state: "filed", tier: "district" }), districtDesk));
+});
+
+test("routing: the catalog's department, JD being the case's own street unit", () => {
+  const catalog = new Map([
+    ["0101", { code: "0101", department: "CGZF" }],
+    ["0102", { code: "0102", department: "JD" }],
+    ["0103", { code: "0103", department: "" }],
+  ]);
+  assert.equal(actions.catalogDept(caseRow({ category_code: "0101" }), catalog), "CGZF");
+  assert.equal(actions.catalogDept(caseRow({ category_code: "0102", street_code: OTHER_STREET }), catalog), OTHER_STREET + "ZF");
+  assert.equal(actions.catalogDept(caseRow({ category_code: "0103" }), catalog), null);
+  assert.equal(actions.catalogDept(caseRow({ category_code: "9999" }), catalog), null);
+  assert.equal(actions.catalogDept(caseRow(), catalog), null);
+});
+
+test("dispatch targets: the suggested one, the case's street units, then the district's, never JD or other streets", () => {
+  const codes = (row, suggested) => actions.deptItems(row, suggested, streetDesk).map((x) => x.value);
+  const r = caseRow({ street_code: STREET });
+  assert.deepEqual(codes(r, "JTJ"), ["JTJ", STREET + "CG", STREET + "ZF", "CGZF"]);
+  assert.deepEqual(codes(r, null), [STREET + "CG", STREET + "ZF", "CGZF", "JTJ"]);
+  assert.deepEqual(codes(null, null), ["CGZF", "JTJ"]); // several cases: district departments only
+  assert.deepEqual(codes(null, OTHER_STREET + "ZF"), [OTHER_STREET + "ZF", "CGZF", "JTJ"]); // suggested, unlisted
+  assert.deepEqual(codes(r, "NOPE"), [STREET + "CG", STREET + "ZF", "CGZF", "JTJ"]);
+  const jdDistrict = { ...streetDesk, deptList: streetDesk.deptList.map((d) => (d.code === "JD" ? { ...d, tier: "district" } : d)) };
+  assert.ok(!actions.deptItems(r, null, jdDistrict).some((x) => x.value === "JD")); // resolved, never picked itself
+  const item = actions.deptItems(r, null, streetDesk)[0];
+  assert.equal(item.text, (STREET + "CG 第01街道城市管理办公室").toLowerCase());
+  assert.equal(item.dept.name, "第01街道城市管理办公室");
+});
