@@ -2,8 +2,13 @@
 
 Durations are drawn in simulated time and compressed by the speed-up, so on-time cases close in minutes of
 real time; a few percent of cases (LATE_SHARE) are handled only after their real deadline has passed, so the
-overdue rule, supervision and escalation happen live as they would in a center. A case someone else changed
-(a real dispatcher at the desk) is simply re-planned from its new state.
+overdue rule, supervision and escalation happen live as they would in a center.
+
+It only ever moves the cases the simulator reported itself (their report event's actor is `sim:…`): a case a
+person reported through the desk, the API or any other channel waits for a person. One of its own cases that
+someone else changed (a real dispatcher at the desk) is simply re-planned from its new state. With `desk=False`
+the simulated dispatchers stand aside (nothing is filed, rejected, dispatched or visited back by the simulator),
+so a person at the desk gets every new report; departments and inspectors still work the cases sent to them.
 """
 
 from __future__ import annotations
@@ -40,6 +45,9 @@ REJECT_SHARE = 0.02
 RETURN_SHARE = 0.02
 REWORK_SHARE = 0.01
 LATE_SHARE = 0.03
+SIM_ACTOR = "sim:"  # every actor the simulator acts or reports as starts with this
+# The states whose next step is a dispatcher's (立案/不予受理, 派遣, 回访): left to people when desk=False.
+DESK_STATES = frozenset({State.REPORTED, State.FILED, State.RETURNED, State.CLOSED})
 VISIT_SHARE = 0.6
 SATISFACTION_MIX = (("satisfied", 0.85), ("basically_satisfied", 0.11), ("dissatisfied", 0.04))
 
@@ -56,10 +64,11 @@ class Planned:
 class LifecycleSim:
     """Plans the next step for each open case and runs it when due."""
 
-    def __init__(self, runtime: Runtime, *, speed: float, rng: random.Random) -> None:
+    def __init__(self, runtime: Runtime, *, speed: float, rng: random.Random, desk: bool = True) -> None:
         self.rt = runtime
         self.speed = max(speed, 1.0)
         self.rng = rng
+        self.desk = desk
         self.queue: list[Planned] = []
         self.planned: dict[int, int] = {}  # case id → version a step is planned for
         self.steps = 0
@@ -101,15 +110,18 @@ class LifecycleSim:
             return
         if case.state == State.SUSPENDED or self.planned.get(case.id) == case.version:
             return
+        if not self.desk and State(case.state) in DESK_STATES:
+            self.planned.pop(case.id, None)  # the human dispatcher's step: not ours to take
+            return
         if case.state == State.CLOSED and self.rng.random() > VISIT_SHARE:
             return  # not every reporter is called back
         self.planned[case.id] = case.version
         heapq.heappush(self.queue, Planned(time.monotonic() + self.delay_for(case), case.id, case.version))
 
     def adopt_open_cases(self, limit: int = 20_000) -> None:
-        """Plan every open case (after a restart, and for cases arriving from outside the simulator)."""
+        """Plan the simulator's own open cases after a restart (and any it reported that fell out of the queue)."""
         with self.rt.session() as session:
-            rows = open_cases_to_advance(session=session, limit=limit)
+            rows = open_cases_to_advance(session=session, limit=limit, reported_by=SIM_ACTOR)
         for case in rows:
             self.plan(case)
 

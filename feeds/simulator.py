@@ -78,6 +78,7 @@ class SimulatorConfig:
     self_handled_share: float = 0.5
     seed: int = 7
     duration_s: float = 0
+    desk: bool = True  # False: the simulated dispatchers leave every new report to the people at the desk
 
 
 @dataclass
@@ -137,7 +138,7 @@ class Simulator:
         self.walkers = [self._walker(code, grid) for code, grid in workers]
         self.created = 0
         self.self_handled = 0
-        self.lifecycle = LifecycleSim(runtime, speed=config.speed, rng=random.Random(config.seed + 1))
+        self.lifecycle = LifecycleSim(runtime, speed=config.speed, rng=random.Random(config.seed + 1), desk=config.desk)
         self._lifecycle_lock = threading.Lock()
 
     def actor(self, name: str) -> Actor:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dashboard.domain.cases import TERMINAL, State
-from dashboard.store.models import Case, CatalogItem, Department, District, Grid, Staff, Street
+from dashboard.store.models import Case, CaseEvent, CatalogItem, Department, District, Grid, Staff, Street
 
 # The records handed out are the stored rows themselves, read-only by convention: adapters read their fields
 # (a case's state, a condition's level) and hand ids back to the commands. Named here so an adapter can say
@@ -64,14 +64,20 @@ def get_case(*, session: Session, case_id: int) -> Case | None:
     return session.get(Case, case_id)
 
 
-def open_cases_to_advance(*, session: Session, limit: int) -> list[Case]:
-    """Cases that still have a step ahead, newest first: every open case, and closed ones not yet visited back."""
-    return list(
-        session.scalars(
-            select(Case)
-            .where(Case.state.not_in([s.value for s in TERMINAL if s != State.CLOSED]))
-            .where((Case.state != State.CLOSED.value) | Case.satisfaction.is_(None))
-            .order_by(Case.id.desc())
-            .limit(limit)
-        ).all()
+def open_cases_to_advance(*, session: Session, limit: int, reported_by: str | None = None) -> list[Case]:
+    """Cases that still have a step ahead, newest first: every open case, and closed ones not yet visited back.
+
+    `reported_by`: only the cases whose report came from an actor of that name prefix (the demo simulator takes
+    back only what it filed itself, never a case a person or another channel reported).
+    """
+    query = (
+        select(Case)
+        .where(Case.state.not_in([s.value for s in TERMINAL if s != State.CLOSED]))
+        .where((Case.state != State.CLOSED.value) | Case.satisfaction.is_(None))
     )
+    if reported_by is not None:
+        reported = select(CaseEvent.case_id).where(
+            CaseEvent.command == "report", CaseEvent.actor.startswith(reported_by, autoescape=True)
+        )
+        query = query.where(Case.id.in_(reported))
+    return list(session.scalars(query.order_by(Case.id.desc()).limit(limit)).all())
