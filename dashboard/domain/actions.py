@@ -60,6 +60,8 @@ ACTIONS: Final[Mapping[str, Action]] = MappingProxyType(
         "verify": _moves(State.CLOSED),
         "escalate": Action(sources=OPEN_STATES, tier="street"),
         "supervise": Action(sources=OPEN_STATES),
+        # Any case, closed ones too: a leader may comment on how a case was handled after the fact.
+        "instruct": Action(sources=frozenset(State)),
         "suspend": _moves(State.SUSPENDED),
         "resume": Action(sources=frozenset({State.SUSPENDED})),
         "extend": Action(sources=frozenset({State.DISPATCHED, State.HANDLING}), at_most=MAX_EXTENSIONS),

@@ -34,6 +34,7 @@ class CaseFields(Protocol):
     updated_at: datetime
     description: str
     supervision_count: int
+    instruction_count: int
 
 
 def case_row(case: CaseFields, *, tz: str, category_name: str | None = None) -> dict[str, Any]:
@@ -60,6 +61,7 @@ def case_row(case: CaseFields, *, tz: str, category_name: str | None = None) -> 
         "updated_at": local_iso(case.updated_at, tz),
         "description": case.description[:140],
         "supervision_count": case.supervision_count,
+        "instruction_count": case.instruction_count or 0,  # 批示: leaders' written instructions
     }
 
 

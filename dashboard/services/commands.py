@@ -426,6 +426,14 @@ def supervise_case(ctx: Ctx, case_id: int, *, expected_version: int, note: str =
     )
 
 
+def instruct_case(ctx: Ctx, case_id: int, *, expected_version: int, note: str = "") -> Case:
+    """批示: a leader's written instruction on any case, in its timeline and on its row; the state stays."""
+    case = _load(ctx, case_id, expected_version, "instruct")
+    _require_offered(case, "instruct")
+    text = _note(note, required=True)
+    return write_case(ctx, case, "instruct", {"instruction_count": (case.instruction_count or 0) + 1}, note=text)
+
+
 _STAGE_ZH = {"dispatch": "派遣", "handling": "处置", "verification": "核查"}
 
 
@@ -564,6 +572,7 @@ COMMAND_FUNCTIONS = {
     "self-handle": self_handle,
     "escalate": escalate_case,
     "supervise": supervise_case,
+    "instruct": instruct_case,
     "suspend": suspend_case,
     "resume": resume_case,
     "extend": extend_case,

@@ -227,6 +227,7 @@ class Case(Base):
     handling_work_hours: Mapped[float | None] = mapped_column(Float, nullable=True)
     return_count: Mapped[int] = mapped_column(Integer, default=0)
     supervision_count: Mapped[int] = mapped_column(Integer, default=0)
+    instruction_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # 批示 (0007)
     extension_count: Mapped[int] = mapped_column(Integer, default=0)
     rework_count: Mapped[int] = mapped_column(Integer, default=0)
     satisfaction: Mapped[str | None] = mapped_column(String(24), nullable=True)

@@ -32,6 +32,7 @@ DESK_SOURCES = {
     "verify": ["handled"],
     "escalate": ["dispatched", "filed", "handled", "handling", "reported", "returned", "suspended"],
     "supervise": ["dispatched", "filed", "handled", "handling", "reported", "returned", "suspended"],
+    "instruct": sorted(s.value for s in State),  # 批示: on any case, closed ones too
     "suspend": ["dispatched", "filed", "handling", "returned"],
     "resume": ["suspended"],
     "extend": ["dispatched", "handling"],
@@ -56,9 +57,10 @@ def test_a_state_changing_command_starts_only_where_the_state_machine_allows(com
     assert all(can_transition(s, action.target) for s in action.sources)  # type: ignore[arg-type]
 
 
-def test_no_command_starts_from_a_terminal_state_except_the_visit_back() -> None:
+def test_no_command_starts_from_a_terminal_state_except_the_visit_back_and_an_instruction() -> None:
     for command, action in ACTIONS.items():
-        assert not (action.sources & TERMINAL) or command == "visit-back", command
+        assert not (action.sources & TERMINAL) or command in ("visit-back", "instruct"), command
+    assert ACTIONS["instruct"].target is None  # 批示 never moves the state
 
 
 def test_offered_from_reads_the_table() -> None:
