@@ -4,6 +4,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8050
+# `make run SIM_ARGS=--sim-no-desk`: the demo's simulated dispatchers leave every new report to the people at the desk.
+SIM_ARGS ?=
 
 .PHONY: run test install browser node lint bench clean
 
@@ -33,7 +35,7 @@ node:
 
 run: install
 	$(VENV)/bin/gridcmd init-if-empty --demo-users
-	$(VENV)/bin/gridcmd serve --simulate --host $(HOST) --port $(PORT)
+	$(VENV)/bin/gridcmd serve --simulate $(SIM_ARGS) --host $(HOST) --port $(PORT)
 
 test: install browser node
 	node --test tests/js/*.test.js

@@ -178,7 +178,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     if args.simulate:
         # The simulator also stops on SIGKILL of the server: the child watches its parent's pid.
         env = {**os.environ, "GRIDCMD_STOP_WITH_PID": str(os.getpid())}
-        sim = subprocess.Popen([sys.executable, "-m", "dashboard", "simulate"], env=env)
+        desk = ["--no-desk"] if args.sim_no_desk else []
+        sim = subprocess.Popen([sys.executable, "-m", "dashboard", "simulate", *desk], env=env)
         atexit.register(sim.wait, 10)
         atexit.register(sim.terminate)
     shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
@@ -206,6 +207,7 @@ def _cmd_simulate(args: argparse.Namespace) -> int:
             self_handled_share=args.self_handled,
             seed=args.seed,
             duration_s=args.duration,
+            desk=not args.no_desk,
         ),
         stop_with_pid=int(parent) if parent.isdigit() else None,
     )
@@ -630,12 +632,8 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {_one_line(message)} (see {self.prog} --help)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of every subcommand."""
-    parser = _Parser(prog="gridcmd", description="GridCommand 网格联动指挥")
-    parser.add_argument("--debug", action="store_true", help="show the traceback of an unexpected failure")
-    sub = parser.add_subparsers(dest="command", required=True)
-
+def _add_init_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`init` and `init-if-empty`: build the jurisdiction from a boundary."""
     for name, func in (("init", _cmd_init), ("init-if-empty", _cmd_init_if_empty)):
         p = sub.add_parser(name, help="build the jurisdiction (streets, communities, grids, staff, catalog)")
         p.add_argument("--boundary", default=str(DEMO_BOUNDARY), help="GeoJSON boundary file (any county)")
@@ -655,6 +653,9 @@ def build_parser() -> argparse.ArgumentParser:
             p.add_argument("--demo-users", action="store_true", help="also create demo accounts (make run)")
         p.set_defaults(func=func)
 
+
+def _add_import_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`import-catalog` and `import-grids`: load a catalog table or an official subdivision."""
     p = sub.add_parser("import-catalog", help="import a catalog table (立案、处置和结案标准) from CSV or XLSX")
     p.add_argument("file", help="CSV (UTF-8 or GBK) or XLSX file")
     p.add_argument("--replace", action="store_true", help="also remove conditions not in the file (unless in use)")
@@ -672,6 +673,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", default=None, help="district name for a new database (default: kept, or the code)")
     p.set_defaults(func=_cmd_import_grids)
 
+
+def _add_holidays_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`holidays import` and `holidays show`."""
     p = sub.add_parser("holidays", help="official holidays: import the State Council's notice, show a year")
     holidays = p.add_subparsers(dest="holidays_command", required=True)
     p = holidays.add_parser("import", help="read the annual notice as published, show it, save it")
@@ -683,10 +687,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("year", type=int)
     p.set_defaults(func=_cmd_holidays_show)
 
+
+def _add_run_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`serve` and `simulate`: run the app and its live demo feed."""
     p = sub.add_parser("serve", help="run the app")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=_whole(1, 65535), default=8050)
     p.add_argument("--simulate", action="store_true", help="also run `gridcmd simulate` with its defaults")
+    p.add_argument("--sim-no-desk", action="store_true", help="with --simulate: leave every new report to people")
     p.set_defaults(func=_cmd_serve)
 
     p = sub.add_parser("simulate", help="live demo feed: cases and patrols")
@@ -698,8 +706,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--self-handled", type=_number(0, 1), default=0.5, help="share of cases fixed on the spot")
     p.add_argument("--seed", type=_whole(0), default=7)
     p.add_argument("--duration", type=_number(0), default=0, help="stop after this many real seconds (0 = never)")
+    p.add_argument("--no-desk", action="store_true", help="simulated dispatchers file and dispatch nothing")
     p.set_defaults(func=_cmd_simulate)
 
+
+def _add_account_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`create-user` and `create-token`."""
     p = sub.add_parser("create-user", help="add a user (screen, dispatcher, handler, leader, admin)")
     p.add_argument("name")
     p.add_argument("--role", required=True, choices=("screen", "dispatcher", "handler", "leader", "admin"))
@@ -714,10 +726,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--label", default="")
     p.set_defaults(func=_cmd_create_token)
 
+
+def _add_deadline_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`deadline`: when a catalog time limit runs out."""
     p = sub.add_parser("deadline", help="deadline of a catalog time limit (4工作时, 3个工作日 …) from START")
     p.add_argument("limit")
     p.add_argument("start", help="ISO time; without an offset it is the center's local time")
     p.set_defaults(func=_cmd_deadline)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    parser = _Parser(prog="gridcmd", description="GridCommand 网格联动指挥")
+    parser.add_argument("--debug", action="store_true", help="show the traceback of an unexpected failure")
+    sub = parser.add_subparsers(dest="command", required=True)
+    # In this order in --help.
+    _add_init_commands(sub)
+    _add_import_commands(sub)
+    _add_holidays_command(sub)
+    _add_run_commands(sub)
+    _add_account_commands(sub)
+    _add_deadline_command(sub)
     return parser
 
 

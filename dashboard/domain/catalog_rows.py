@@ -423,6 +423,137 @@ def sheet_kind(name: str, title_rows: Iterable[Sequence[str]] = ()) -> str:
     return ""
 
 
+@dataclass(slots=True)
+class _TableState:
+    """What checking a row needs from the rows before it: the codes claimed, rows per 小类, bodies named."""
+
+    first_row_of: dict[str, int] = field(default_factory=dict)  # condition code → row number that claimed it first
+    seen_in_minor: dict[str, int] = field(default_factory=dict)
+    bodies: dict[tuple[str, str], BodyMatch] = field(default_factory=dict)
+
+
+def _remember_bodies(bodies: dict[tuple[str, str], BodyMatch], matches: Iterable[BodyMatch]) -> None:
+    """Keep the first match of every (role, text), so the report lists each body once."""
+    for found in matches:
+        bodies.setdefault((found.role, found.text), found)
+
+
+def _fill_classes(cells: dict[str, str], prev: dict[str, str]) -> dict[str, str]:
+    """The row's 大类 and 小类 codes and names, merged (empty) cells filled down from the row above, `prev`."""
+    major_code = _restore_zero(_code(cells["major_code"]), (2,))
+    major_code, major_name = _fill(major_code, cells["major_name"], prev["major_code"], prev["major_name"])
+    minor_code = _expand_minor(_code(cells["minor_code"]), major_code)
+    minor_name = cells["minor_name"]
+    if major_code == prev["major_code"]:
+        minor_code, minor_name = _fill(minor_code, minor_name, prev["minor_code"], prev["minor_name"])
+    return {"major_code": major_code, "major_name": major_name, "minor_code": minor_code, "minor_name": minor_name}
+
+
+def _text_reasons(values: dict[str, str]) -> list[str]:
+    """Required cells that are empty and cells too long for their stored column."""
+    reasons = [f"missing required field 缺少必填项: {_label(n)}" for n in REQUIRED if not values[n]]
+    reasons += [
+        f"too long 内容超长: {_label(n)} has {len(values[n])} characters, at most {limit}"
+        for n, limit in MAX_LENGTHS.items()
+        if len(values[n]) > limit
+    ]
+    return reasons
+
+
+def _number_row(state: _TableState, values: dict[str, str], number: int, kind: str) -> tuple[str, list[str]]:
+    """The row's condition code ("" when its codes cannot give one) and why its codes are bad."""
+    minor_code = values["minor_code"]
+    reasons, minor_ok = _code_reasons(values["major_code"], minor_code)
+    code = ""
+    if minor_ok:
+        # Every row of the 小类 counts, good or bad, so fixing a bad row later does not renumber the others.
+        state.seen_in_minor[minor_code] = state.seen_in_minor.get(minor_code, 0) + 1
+        code, why = _condition_code(_code(values.get("code", "")), minor_code, state.seen_in_minor[minor_code], kind)
+        reasons += [why] if why else []
+    if code and code in state.first_row_of:
+        reasons.append(f"duplicate condition code 条件代码重复: {code} (first at row {state.first_row_of[code]})")
+    elif code:
+        state.first_row_of[code] = number
+    return code, reasons
+
+
+def _limit_and_level(values: dict[str, str]) -> tuple[TimeLimit | None, str | None, list[str]]:
+    """The time limit and the level given (None when absent or unreadable), and why they cannot be read."""
+    reasons: list[str] = []
+    limit: TimeLimit | None = None
+    if values["time_limit"]:
+        try:
+            limit = parse_time_limit(values["time_limit"])
+        except TimeLimitError as exc:
+            reasons.append(f"unknown time limit 无法识别处置时限: {exc}")
+    level_text = values.get("level", "")
+    level = _level(level_text) if level_text else None
+    if level_text and level is None:
+        reasons.append(f"unknown level 无法识别等级: {level_text!r}, expected A, B or C")
+    return limit, level, reasons
+
+
+def _good_row(
+    number: int,
+    code: str,
+    values: dict[str, str],
+    limit: TimeLimit,
+    level: str | None,
+    matches: list[BodyMatch],
+    raw: tuple[str, ...],
+    kind: str,
+    sheet: str,
+) -> CatalogRow:
+    """The CatalogRow of a row without reasons: level inferred when not given, bodies split by role."""
+    handler = matches[0] if matches and matches[0].role == "handler" else None
+    return CatalogRow(
+        row_number=number,
+        code=code,
+        major_code=values["major_code"],
+        major_name=values["major_name"],
+        minor_code=values["minor_code"],
+        minor_name=values["minor_name"],
+        condition=values["condition"],
+        closing_standard=values["closing_standard"],
+        level=level or infer_level(limit),
+        level_inferred=level is None,
+        department_code=handler.code if handler else None,
+        time_limit=limit.text,
+        limit_kind=limit.kind.value,
+        limit_amount=limit.amount,
+        raw=raw,
+        kind=kind,
+        supervisor="、".join(m.text for m in matches if m.role == "supervisor"),
+        co_handlers="、".join(m.text for m in matches if m.role == "co_handler"),
+        new_department=handler.text if handler and handler.how == "new" else "",
+        sheet=sheet,
+    )
+
+
+def _check_row(
+    number: int,
+    raw: tuple[str, ...],
+    values: dict[str, str],
+    *,
+    state: _TableState,
+    index: DepartmentIndex,
+    kind: str,
+    sheet: str,
+) -> CatalogRow | BadRow:
+    """One data row (classes already filled down into `values`) as a CatalogRow, or a BadRow with every reason."""
+    reasons = _text_reasons(values)
+    code, code_reasons = _number_row(state, values, number, kind)
+    reasons += code_reasons
+    limit, level, limit_reasons = _limit_and_level(values)
+    reasons += limit_reasons
+    matches, why = index.handler(values.get("department", ""), supervisor=values.get("supervisor", ""))
+    reasons += [why] if why else []
+    _remember_bodies(state.bodies, matches)
+    if reasons or limit is None:
+        return BadRow(number, "; ".join(reasons), raw, code, sheet)
+    return _good_row(number, code, values, limit, level, matches, raw, kind, sheet)
+
+
 def parse_catalog_rows(
     rows: Iterable[Sequence[object]],
     *,
@@ -442,91 +573,21 @@ def parse_catalog_rows(
     index = departments if isinstance(departments, DepartmentIndex) else DepartmentIndex(departments)
     good: list[CatalogRow] = []
     bad: list[BadRow] = []
-    bodies: dict[tuple[str, str], BodyMatch] = {}
-    first_row_of: dict[str, int] = {}  # condition code → row number that claimed it first
-    seen_in_minor: dict[str, int] = {}
+    state = _TableState()
     prev = {"major_code": "", "major_name": "", "minor_code": "", "minor_name": ""}
 
     for number, raw in enumerate(table[header_index + 1 :], start=header_index + 2):
         if not any(raw):
             continue  # blank spacer or trailing rows
         cells = {name: raw[col] if col < len(raw) else "" for name, col in columns.items()}
-
-        major_code = _restore_zero(_code(cells["major_code"]), (2,))
-        major_code, major_name = _fill(major_code, cells["major_name"], prev["major_code"], prev["major_name"])
-        minor_code = _expand_minor(_code(cells["minor_code"]), major_code)
-        minor_name = cells["minor_name"]
-        if major_code == prev["major_code"]:
-            minor_code, minor_name = _fill(minor_code, minor_name, prev["minor_code"], prev["minor_name"])
-        prev = {"major_code": major_code, "major_name": major_name, "minor_code": minor_code, "minor_name": minor_name}
-        values = cells | prev
-
-        reasons = [f"missing required field 缺少必填项: {_label(n)}" for n in REQUIRED if not values[n]]
-        reasons += [
-            f"too long 内容超长: {_label(n)} has {len(values[n])} characters, at most {limit}"
-            for n, limit in MAX_LENGTHS.items()
-            if len(values[n]) > limit
-        ]
-        code_reasons, minor_ok = _code_reasons(major_code, minor_code)
-        reasons += code_reasons
-
-        code = ""
-        if minor_ok:
-            seen_in_minor[minor_code] = seen_in_minor.get(minor_code, 0) + 1
-            code, why = _condition_code(_code(cells.get("code", "")), minor_code, seen_in_minor[minor_code], kind)
-            reasons += [why] if why else []
-        if code and code in first_row_of:
-            reasons.append(f"duplicate condition code 条件代码重复: {code} (first at row {first_row_of[code]})")
-        elif code:
-            first_row_of[code] = number
-
-        limit: TimeLimit | None = None
-        if values["time_limit"]:
-            try:
-                limit = parse_time_limit(values["time_limit"])
-            except TimeLimitError as exc:
-                reasons.append(f"unknown time limit 无法识别处置时限: {exc}")
-
-        level_text = cells.get("level", "")
-        level = _level(level_text) if level_text else None
-        if level_text and level is None:
-            reasons.append(f"unknown level 无法识别等级: {level_text!r}, expected A, B or C")
-
-        matches, why = index.handler(cells.get("department", ""), supervisor=cells.get("supervisor", ""))
-        reasons += [why] if why else []
-        for found in matches:
-            bodies.setdefault((found.role, found.text), found)
-        handler = matches[0] if matches and matches[0].role == "handler" else None
-
-        if reasons or limit is None:
-            bad.append(BadRow(number, "; ".join(reasons), raw, code, sheet))
-            continue
-        good.append(
-            CatalogRow(
-                row_number=number,
-                code=code,
-                major_code=major_code,
-                major_name=major_name,
-                minor_code=minor_code,
-                minor_name=minor_name,
-                condition=values["condition"],
-                closing_standard=values["closing_standard"],
-                level=level or infer_level(limit),
-                level_inferred=level is None,
-                department_code=handler.code if handler else None,
-                time_limit=limit.text,
-                limit_kind=limit.kind.value,
-                limit_amount=limit.amount,
-                raw=raw,
-                kind=kind,
-                supervisor="、".join(m.text for m in matches if m.role == "supervisor"),
-                co_handlers="、".join(m.text for m in matches if m.role == "co_handler"),
-                new_department=handler.text if handler and handler.how == "new" else "",
-                sheet=sheet,
-            )
-        )
+        prev = _fill_classes(cells, prev)
+        checked = _check_row(number, raw, cells | prev, state=state, index=index, kind=kind, sheet=sheet)
+        if isinstance(checked, BadRow):
+            bad.append(checked)
+        else:
+            good.append(checked)
     summary = SheetSummary(sheet, kind, good=len(good), bad=len(bad))
-    return ImportReport(good=good, bad=bad, bodies=list(bodies.values()), sheets=[summary])
+    return ImportReport(good=good, bad=bad, bodies=list(state.bodies.values()), sheets=[summary])
 
 
 def parse_catalog_sheets(
@@ -569,8 +630,7 @@ def parse_catalog_sheets(
         part.bad.sort(key=lambda b: b.row_number)
         report.bad += part.bad
         report.sheets.append(SheetSummary(name, part.sheets[0].kind, good=landed, bad=len(part.bad)))
-        for found in part.bodies:
-            bodies.setdefault((found.role, found.text), found)
+        _remember_bodies(bodies, part.bodies)
     if not report.good and not report.bad and header_error is not None:
         raise header_error
     report.bodies = list(bodies.values())

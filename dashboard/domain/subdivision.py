@@ -169,11 +169,16 @@ def _rows_text(rows: Sequence[int]) -> str:
     return ", ".join(str(r) for r in rows)
 
 
+def _feature_problem(severity: str, kind: str, row: int, message: str) -> Problem:
+    """A problem of one feature, its message prefixed with the feature's number."""
+    return Problem(severity, kind, (row,), f"feature {row}: {message}")
+
+
 def _geometry(
     row: int, raw: Any, convert: Callable[[Mapping[str, Any]], dict[str, Any]] | None, problems: list[Problem]
 ) -> BaseGeometry | None:
     def error(kind: str, message: str) -> None:
-        problems.append(Problem("error", kind, (row,), f"feature {row}: {message}"))
+        problems.append(_feature_problem("error", kind, row, message))
 
     if not isinstance(raw, Mapping) or not raw.get("type"):
         error("geometry", "has no geometry")
@@ -200,7 +205,7 @@ def _geometry(
     if not geom.is_valid:
         reason = shapely.is_valid_reason(geom)
         geom = _polygonal(shapely.make_valid(geom))
-        problems.append(Problem("warning", "invalid_geometry", (row,), f"feature {row}: {reason}; repaired"))
+        problems.append(_feature_problem("warning", "invalid_geometry", row, f"{reason}; repaired"))
     # Vertex by vertex to 1e-6° (≈ 0.1 m): a vertex shared by neighbours moves identically in both.
     rounded = shapely.set_precision(geom, 1e-6, mode="pointwise")
     geom = rounded if rounded.is_valid else _polygonal(shapely.make_valid(rounded))
@@ -210,11 +215,8 @@ def _geometry(
     return geom
 
 
-def read_subdivision(collection: Mapping[str, Any], *, crs: str = "wgs84") -> Subdivision:
-    """Every grid of a FeatureCollection with its row problems; GCJ-02 coordinates are converted when `crs` says so.
-
-    Raises SubdivisionError when the object is not a FeatureCollection with features.
-    """
+def _features(collection: Mapping[str, Any], crs: str) -> list[Any]:
+    """The collection's features; SubdivisionError when `crs` is unknown or there is no FeatureCollection."""
     if crs not in ("wgs84", "gcj02", "cgcs2000"):
         raise SubdivisionError(f"crs must be wgs84, cgcs2000 or gcj02, got {crs!r}")
     if collection.get("type") != "FeatureCollection":
@@ -222,67 +224,84 @@ def read_subdivision(collection: Mapping[str, Any], *, crs: str = "wgs84") -> Su
     features = collection.get("features")
     if not isinstance(features, list) or not features:
         raise SubdivisionError("the FeatureCollection has no features")
-    convert = geo.gcj02_to_wgs84_geometry if crs == "gcj02" else None
-    result = Subdivision(features=len(features))
-    seen: dict[str, list[int]] = defaultdict(list)
-    # Coverage is checked on every readable polygon, whatever its code, so one bad code cannot hide a gap.
-    shapes: list[tuple[int, BaseGeometry]] = []
-    for row, feature in enumerate(features, start=1):
-        if not isinstance(feature, Mapping) or feature.get("type") != "Feature":
-            result.problems.append(Problem("error", "feature", (row,), f"feature {row}: not a GeoJSON Feature"))
+    return features
+
+
+def _read_feature(
+    row: int,
+    feature: Any,
+    convert: Callable[[Mapping[str, Any]], dict[str, Any]] | None,
+    result: Subdivision,
+    seen: dict[str, list[int]],
+    shapes: list[tuple[int, BaseGeometry]],
+) -> None:
+    """One feature: its polygon into `shapes`, its code into `seen`, and its grid into `result` when both read."""
+    if not isinstance(feature, Mapping) or feature.get("type") != "Feature":
+        result.problems.append(_feature_problem("error", "feature", row, "not a GeoJSON Feature"))
+        return
+    props = feature.get("properties") or {}
+    if not isinstance(props, Mapping):
+        props = {}
+    raw_code = _lookup(props, CODE_KEYS)
+    geom = _geometry(row, feature.get("geometry"), convert, result.problems)
+    if geom is not None:
+        shapes.append((row, geom))
+    if raw_code is None:
+        result.problems.append(
+            _feature_problem("error", "missing_code", row, "no grid code (code, grid_code, wgbm, 网格编码)")
+        )
+        return
+    code = _code_text(raw_code)
+    try:
+        codes.parse_grid_code(code)
+    except ValueError as exc:
+        result.problems.append(_feature_problem("error", "malformed_code", row, str(exc)))
+        return
+    seen[code].append(row)
+    if geom is None:
+        return
+    grid = GridFeature(row=row, code=code, geometry=geom)
+    _read_names(grid, props, result.problems)
+    _read_kind(grid, props, result.problems)
+    _read_counts(grid, props, result.problems)
+    result.grids.append(grid)
+
+
+def _read_names(grid: GridFeature, props: Mapping[str, Any], problems: list[Problem]) -> None:
+    """The grid's, street's and community's names, cut to NAME_MAX (the stored width) with a warning."""
+    grid.name = _text(_lookup(props, NAME_KEYS))
+    grid.street_name = _text(_lookup(props, STREET_KEYS))
+    grid.community_name = _text(_lookup(props, COMMUNITY_KEYS))
+    for attr in ("name", "street_name", "community_name"):
+        value = getattr(grid, attr)
+        if value and len(value) > NAME_MAX:
+            setattr(grid, attr, value[:NAME_MAX])
+            problems.append(_feature_problem("warning", "long_name", grid.row, f"{attr} longer than {NAME_MAX}; cut"))
+
+
+def _read_kind(grid: GridFeature, props: Mapping[str, Any], problems: list[Problem]) -> None:
+    """The grid's kind when given; one not understood is warned of and left to default to basic."""
+    raw_kind = _lookup(props, KIND_KEYS)
+    if raw_kind is not None:
+        grid.kind = _kind(raw_kind)
+        if grid.kind is None:
+            problems.append(_feature_problem("warning", "kind", grid.row, f"kind {raw_kind!r} not understood; basic"))
+
+
+def _read_counts(grid: GridFeature, props: Mapping[str, Any], problems: list[Problem]) -> None:
+    """The grid's population and households when given; one that is not a count is warned of and estimated."""
+    for attr, keys in (("population", POPULATION_KEYS), ("households", HOUSEHOLD_KEYS)):
+        raw = _lookup(props, keys)
+        if raw is None:
             continue
-        props = feature.get("properties") or {}
-        if not isinstance(props, Mapping):
-            props = {}
-        raw_code = _lookup(props, CODE_KEYS)
-        geom = _geometry(row, feature.get("geometry"), convert, result.problems)
-        if geom is not None:
-            shapes.append((row, geom))
-        if raw_code is None:
-            result.problems.append(
-                Problem(
-                    "error", "missing_code", (row,), f"feature {row}: no grid code (code, grid_code, wgbm, 网格编码)"
-                )
-            )
-            continue
-        code = _code_text(raw_code)
-        try:
-            codes.parse_grid_code(code)
-        except ValueError as exc:
-            result.problems.append(Problem("error", "malformed_code", (row,), f"feature {row}: {exc}"))
-            continue
-        seen[code].append(row)
-        if geom is None:
-            continue
-        grid = GridFeature(row=row, code=code, geometry=geom)
-        grid.name = _text(_lookup(props, NAME_KEYS))
-        grid.street_name = _text(_lookup(props, STREET_KEYS))
-        grid.community_name = _text(_lookup(props, COMMUNITY_KEYS))
-        for attr in ("name", "street_name", "community_name"):
-            value = getattr(grid, attr)
-            if value and len(value) > NAME_MAX:
-                setattr(grid, attr, value[:NAME_MAX])
-                result.problems.append(
-                    Problem("warning", "long_name", (row,), f"feature {row}: {attr} longer than {NAME_MAX}; cut")
-                )
-        raw_kind = _lookup(props, KIND_KEYS)
-        if raw_kind is not None:
-            grid.kind = _kind(raw_kind)
-            if grid.kind is None:
-                result.problems.append(
-                    Problem("warning", "kind", (row,), f"feature {row}: kind {raw_kind!r} not understood; basic")
-                )
-        for attr, keys in (("population", POPULATION_KEYS), ("households", HOUSEHOLD_KEYS)):
-            raw = _lookup(props, keys)
-            if raw is None:
-                continue
-            value = _count(raw)
-            if value is None:
-                result.problems.append(
-                    Problem("warning", attr, (row,), f"feature {row}: {attr} {raw!r} is not a count; estimated")
-                )
-            setattr(grid, attr, value)
-        result.grids.append(grid)
+        value = _count(raw)
+        if value is None:
+            problems.append(_feature_problem("warning", attr, grid.row, f"{attr} {raw!r} is not a count; estimated"))
+        setattr(grid, attr, value)
+
+
+def _drop_duplicates(result: Subdivision, seen: dict[str, list[int]]) -> None:
+    """An error for every code used by several features, none of which is kept."""
     for code, rows in seen.items():
         if len(rows) > 1:
             result.problems.append(
@@ -290,24 +309,47 @@ def read_subdivision(collection: Mapping[str, Any], *, crs: str = "wgs84") -> Su
             )
     duplicated = {code for code, rows in seen.items() if len(rows) > 1}
     result.grids = [g for g in result.grids if g.code not in duplicated]
+
+
+def _check_county(result: Subdivision, seen: dict[str, list[int]]) -> None:
+    """The county most codes belong to (ties to the higher code); an error for features of any other."""
     counties: dict[str, list[int]] = defaultdict(list)
     for code, rows in seen.items():
         counties[code[: codes.COUNTY_DIGITS]].extend(rows)
-    if len(counties) > 1:
-        main = max(counties, key=lambda c: (len(counties[c]), c))
-        for county, rows in sorted(counties.items()):
-            if county != main:
-                shown = sorted(rows)
-                result.problems.append(
-                    Problem(
-                        "error",
-                        "county",
-                        tuple(shown),
-                        f"features {_rows_text(shown)}: county {county}, not {main} like the other "
-                        f"{len(counties[main])} (one county per database)",
-                    )
+    if not counties:
+        result.county_code = None
+        return
+    main = max(counties, key=lambda c: (len(counties[c]), c))
+    for county, rows in sorted(counties.items()):
+        if county != main:
+            shown = sorted(rows)
+            result.problems.append(
+                Problem(
+                    "error",
+                    "county",
+                    tuple(shown),
+                    f"features {_rows_text(shown)}: county {county}, not {main} like the other "
+                    f"{len(counties[main])} (one county per database)",
                 )
-    result.county_code = max(counties, key=lambda c: (len(counties[c]), c)) if counties else None
+            )
+    result.county_code = main
+
+
+def read_subdivision(collection: Mapping[str, Any], *, crs: str = "wgs84") -> Subdivision:
+    """Every grid of a FeatureCollection with its row problems; GCJ-02 coordinates are converted when `crs` says so.
+
+    Raises SubdivisionError when the object is not a FeatureCollection with features.
+    """
+    features = _features(collection, crs)
+    convert = geo.gcj02_to_wgs84_geometry if crs == "gcj02" else None
+    result = Subdivision(features=len(features))
+    seen: dict[str, list[int]] = defaultdict(list)
+    # Coverage is checked on every readable polygon, whatever its code, so one bad code cannot hide a gap.
+    shapes: list[tuple[int, BaseGeometry]] = []
+    for row, feature in enumerate(features, start=1):
+        _read_feature(row, feature, convert, result, seen, shapes)
+    _drop_duplicates(result, seen)
+    _check_county(result, seen)
     _check_names(result)
     result.problems.extend(check_coverage(shapes))
     return result

@@ -28,24 +28,24 @@ from sqlalchemy.orm import Session
 
 from dashboard.domain import catalog_default, geo
 from dashboard.domain.cases import TERMINAL
-from dashboard.domain.subdivision import GridFeature, Problem, SubdivisionError, read_subdivision
+from dashboard.domain.catalog_default import DepartmentSpec
+from dashboard.domain.subdivision import GridFeature, Problem, Subdivision, SubdivisionError, read_subdivision
 from dashboard.services import audit
 from dashboard.services.errors import FieldError
 from dashboard.services.jurisdiction import (
     GRIDS_VERSION_KEY,
-    INSPECTORS_PER_STREET,
     META_PREFIX,
-    RURAL_HOUSEHOLDS,
-    RURAL_PEOPLE,
     SIZE_NOISE,
-    URBAN_HOUSEHOLDS,
-    URBAN_PEOPLE,
     catalog_rows,
+    community_row,
+    department_rows,
+    grid_row,
     grid_team,
     insert_rows,
-    masked_phone,
-    person_name,
     short_district_name,
+    size_rule,
+    street_inspectors,
+    street_row,
 )
 from dashboard.store.models import (
     Case,
@@ -125,7 +125,7 @@ def _community_kind(name: str | None, old: str | None) -> str:
 
 def _people(grid: GridFeature, kind: str, old: Grid | None) -> tuple[int, int]:
     """Population and households: the file's, else what was stored, else the sizing rule (seeded by code)."""
-    people, households = (URBAN_PEOPLE, URBAN_HOUSEHOLDS) if kind == "urban" else (RURAL_PEOPLE, RURAL_HOUSEHOLDS)
+    people, households = size_rule(kind == "urban")
     per_household = people / households
     population = grid.population
     homes = grid.households
@@ -177,6 +177,186 @@ def _update(session: Session, model: type[Any], rows: list[dict[str, Any]]) -> N
         session.execute(update(model), rows[start : start + _CHUNK])
 
 
+def _read(collection: Mapping[str, Any], crs: str, allow_gaps: bool) -> tuple[Subdivision, list[Problem]]:
+    """The file's grids and problems (gaps only warned of with `allow_gaps`); FieldError for a bad crs or file."""
+    if crs not in ("wgs84", "cgcs2000", "gcj02"):
+        raise FieldError("crs", f"must be wgs84, cgcs2000 or gcj02, got {crs!r}")
+    try:
+        sub = read_subdivision(collection, crs=crs)
+    except SubdivisionError as exc:
+        raise FieldError("file", str(exc)) from None
+    problems = list(sub.problems)
+    if allow_gaps:
+        problems = [Problem("warning", p.kind, p.rows, p.message) if p.kind == "gap" else p for p in problems]
+    return sub, problems
+
+
+def _start_report(
+    session: Session, collection: Mapping[str, Any], sub: Subdivision, district_name: str | None
+) -> tuple[District | None, GridImportReport]:
+    """The stored district (None in a new database) and a report named by the option, the district, the file or code."""
+    district = session.scalar(select(District).order_by(District.code).limit(1))
+    own_name = collection.get("name") if isinstance(collection.get("name"), str) else None
+    name = district_name or (district.name if district else None) or own_name or f"{sub.county_code or ''}区"
+    return district, GridImportReport(county_code=sub.county_code, district_name=name, features=sub.features)
+
+
+def _county_problem(district: District | None, county: str) -> Problem | None:
+    """The error when the database already holds another county (one county per database)."""
+    if district is None or district.code == county:
+        return None
+    return Problem(
+        "error",
+        "county",
+        (),
+        f"the database holds district {district.code} ({district.name}); these grids are county {county}: "
+        "import them into a new database (DATABASE_URL), one county per database",
+    )
+
+
+def _change(old: Grid | Street | Community | None, row: Mapping[str, Any]) -> str:
+    """new, updated or unchanged: how `row` compares with what is stored."""
+    if old is None:
+        return "new"
+    return "updated" if _fields(old, row) else "unchanged"
+
+
+def _community_rows(
+    community_grids: dict[str, list[GridFeature]], old_communities: dict[str, Community]
+) -> dict[str, dict[str, Any]]:
+    """Community rows: the file's name, else the stored one, else 第NN社区/第NN村; outlines the union of grids."""
+    rows: dict[str, dict[str, Any]] = {}
+    for code, grids in community_grids.items():
+        old = old_communities.get(code)
+        given = next((g.community_name for g in grids if g.community_name), None)
+        kind = _community_kind(given, old.kind if old else None)
+        suffix = "社区" if kind == "urban" else "村"
+        name = given or (old.name if old else f"第{int(code[9:]):02d}{suffix}")
+        rows[code] = community_row(code, code[:9], name, kind, _union([g.geometry for g in grids]))
+    return rows
+
+
+def _street_rows(
+    county: str,
+    street_communities: dict[str, list[str]],
+    community_grids: dict[str, list[GridFeature]],
+    community_rows: dict[str, dict[str, Any]],
+    old_streets: dict[str, Street],
+) -> dict[str, dict[str, Any]]:
+    """Street rows: the file's name, else the stored one, else 第NN街道; a kept name keeps its kind."""
+    rows: dict[str, dict[str, Any]] = {}
+    for code, members in street_communities.items():
+        old = old_streets.get(code)
+        grids = [g for c in members for g in community_grids[c]]
+        given = next((g.street_name for g in grids if g.street_name), None)
+        street_name = given or (old.name if old else f"第{int(code[6:]):02d}街道")
+        urban = sum(community_rows[c]["kind"] == "urban" for c in members) / len(members)
+        kind = _street_kind(street_name, urban) if given or not old else old.kind
+        rows[code] = street_row(code, county, street_name, kind, _union([g.geometry for g in grids]))
+    return rows
+
+
+def _parent_rows(
+    sub: Subdivision, county: str, old_streets: dict[str, Street], old_communities: dict[str, Community]
+) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    """(street rows, community rows) from the code prefixes, each with its grids in file order."""
+    community_grids: dict[str, list[GridFeature]] = defaultdict(list)
+    street_communities: dict[str, list[str]] = defaultdict(list)
+    for grid in sub.grids:
+        if grid.community_code not in community_grids:
+            street_communities[grid.street_code].append(grid.community_code)
+        community_grids[grid.community_code].append(grid)
+    community_rows = _community_rows(community_grids, old_communities)
+    street_rows = _street_rows(county, street_communities, community_grids, community_rows, old_streets)
+    # Synthetic community names follow their street's: 第01街道第03社区.
+    for code, row in community_rows.items():
+        if code not in old_communities and not any(g.community_name for g in community_grids[code]):
+            row["name"] = street_rows[code[:9]]["name"] + row["name"]
+    return street_rows, community_rows
+
+
+def _grid_rows(
+    sub: Subdivision,
+    community_rows: dict[str, dict[str, Any]],
+    old_grids: dict[str, Grid],
+    report: GridImportReport,
+) -> list[dict[str, Any]]:
+    """Grid rows in file order; each grid's code goes to the report as inserted, updated or unchanged."""
+    buckets = {"new": report.inserted, "updated": report.updated, "unchanged": report.unchanged}
+    rows: list[dict[str, Any]] = []
+    for grid in sub.grids:
+        old = old_grids.get(grid.code)
+        community = community_rows[grid.community_code]
+        population, households = _people(grid, community["kind"], old)
+        row = grid_row(
+            code=grid.code,
+            community_code=grid.community_code,
+            street_code=grid.street_code,
+            name=grid.name or (old.name if old else f"{community['name']}第{int(grid.code[12:])}网格"),
+            kind=grid.kind or (old.kind if old else "basic"),
+            geometry=grid.geometry,
+            population=population,
+            households=households,
+        )
+        rows.append(row)
+        buckets[_change(old, row)].append(grid.code)
+    return rows
+
+
+def _sort_changes(
+    rows: dict[str, dict[str, Any]], olds: Mapping[str, Street | Community], bucket: dict[str, list[str]]
+) -> None:
+    """Codes of `rows` into the bucket's new and updated lists (unchanged ones are not listed), then the removed."""
+    for code, row in rows.items():
+        change = _change(olds.get(code), row)
+        if change != "unchanged":
+            bucket[change].append(code)
+    bucket["removed"] = sorted(set(olds) - set(rows))
+
+
+def _warn_cases_outside(report: GridImportReport) -> None:
+    """A warning naming (the first ten of) the open cases now outside their grid's new outline."""
+    if report.cases_outside:
+        shown = ", ".join(report.cases_outside[:10]) + (" …" if len(report.cases_outside) > 10 else "")
+        report.problems.append(
+            Problem(
+                "warning",
+                "cases_outside",
+                (),
+                f"{len(report.cases_outside)} open cases now lie outside their grid's new outline; "
+                f"they keep their grid: {shown}",
+            )
+        )
+
+
+def _record_import(
+    session: Session,
+    report: GridImportReport,
+    *,
+    county: str,
+    grids: int,
+    crs: str,
+    source: str,
+    by: str,
+) -> None:
+    """Keep the import's summary and a new grids version in the meta table, and audit it."""
+    summary = {
+        "features": report.features,
+        "grids": grids,
+        "inserted": len(report.inserted),
+        "updated": len(report.updated),
+        "unchanged": len(report.unchanged),
+        "removed": len(report.removed),
+        "warnings": len(report.warnings),
+        "crs": crs,
+        "source": source,
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    _set_meta(session, IMPORT_META_KEY, json.dumps(summary, ensure_ascii=False))
+    _set_meta(session, GRIDS_VERSION_KEY, uuid.uuid4().hex)
+    audit.record(session=session, actor=by, action="grids:import", target=county, detail=summary)
+
+
 def import_grids(
     *,
     session: Session,
@@ -192,19 +372,8 @@ def import_grids(
 
     FieldError("file") when the object is not a FeatureCollection of features; FieldError("crs") for a bad crs.
     """
-    if crs not in ("wgs84", "cgcs2000", "gcj02"):
-        raise FieldError("crs", f"must be wgs84, cgcs2000 or gcj02, got {crs!r}")
-    try:
-        sub = read_subdivision(collection, crs=crs)
-    except SubdivisionError as exc:
-        raise FieldError("file", str(exc)) from None
-    problems = list(sub.problems)
-    if allow_gaps:
-        problems = [Problem("warning", p.kind, p.rows, p.message) if p.kind == "gap" else p for p in problems]
-    district = session.scalar(select(District).order_by(District.code).limit(1))
-    own_name = collection.get("name") if isinstance(collection.get("name"), str) else None
-    name = district_name or (district.name if district else None) or own_name or f"{sub.county_code or ''}区"
-    report = GridImportReport(county_code=sub.county_code, district_name=name, features=sub.features)
+    sub, problems = _read(collection, crs, allow_gaps)
+    district, report = _start_report(session, collection, sub, district_name)
     report.problems = problems
     if not sub.grids:
         if not any(p.severity == "error" for p in problems):
@@ -212,16 +381,9 @@ def import_grids(
         return report
     county = sub.county_code
     assert county is not None
-    if district is not None and district.code != county:
-        problems.append(
-            Problem(
-                "error",
-                "county",
-                (),
-                f"the database holds district {district.code} ({district.name}); these grids are county {county}: "
-                "import them into a new database (DATABASE_URL), one county per database",
-            )
-        )
+    conflict = _county_problem(district, county)
+    if conflict is not None:
+        problems.append(conflict)
         return report
 
     by_code = {g.code: g for g in sub.grids}
@@ -233,107 +395,13 @@ def import_grids(
     if report.errors:
         return report
 
-    # Communities and streets from the code prefixes, each with its grids in file order.
-    community_grids: dict[str, list[GridFeature]] = defaultdict(list)
-    street_communities: dict[str, list[str]] = defaultdict(list)
-    for grid in sub.grids:
-        if grid.community_code not in community_grids:
-            street_communities[grid.street_code].append(grid.community_code)
-        community_grids[grid.community_code].append(grid)
-
-    community_rows: dict[str, dict[str, Any]] = {}
-    for code, grids in community_grids.items():
-        old = old_communities.get(code)
-        given = next((g.community_name for g in grids if g.community_name), None)
-        kind = _community_kind(given, old.kind if old else None)
-        suffix = "社区" if kind == "urban" else "村"
-        shape = _union([g.geometry for g in grids])
-        community_rows[code] = {
-            "code": code,
-            "street_code": code[:9],
-            "name": given or (old.name if old else f"第{int(code[9:]):02d}{suffix}"),
-            "kind": kind,
-            "geometry": _geojson(shape),
-            "area_m2": geo.area_m2(shape),
-        }
-    street_rows: dict[str, dict[str, Any]] = {}
-    for code, members in street_communities.items():
-        old = old_streets.get(code)
-        grids = [g for c in members for g in community_grids[c]]
-        given = next((g.street_name for g in grids if g.street_name), None)
-        street_name = given or (old.name if old else f"第{int(code[6:]):02d}街道")
-        urban = sum(community_rows[c]["kind"] == "urban" for c in members) / len(members)
-        shape = _union([g.geometry for g in grids])
-        inside = shape.representative_point()
-        street_rows[code] = {
-            "code": code,
-            "district_code": county,
-            "name": street_name,
-            "kind": _street_kind(street_name, urban) if given or not old else old.kind,
-            "geometry": _geojson(shape),
-            "area_m2": geo.area_m2(shape),
-            "center_lat": inside.y,
-            "center_lon": inside.x,
-        }
-    # Synthetic community names follow their street's: 第01街道第03社区.
-    for code, row in community_rows.items():
-        if code not in old_communities and not any(g.community_name for g in community_grids[code]):
-            row["name"] = street_rows[code[:9]]["name"] + row["name"]
-
-    grid_rows: list[dict[str, Any]] = []
-    for grid in sub.grids:
-        old = old_grids.get(grid.code)
-        community = community_rows[grid.community_code]
-        population, households = _people(grid, community["kind"], old)
-        inside = grid.geometry.representative_point()
-        minx, miny, maxx, maxy = grid.geometry.bounds
-        row = {
-            "code": grid.code,
-            "community_code": grid.community_code,
-            "street_code": grid.street_code,
-            "name": grid.name or (old.name if old else f"{community['name']}第{int(grid.code[12:])}网格"),
-            "kind": grid.kind or (old.kind if old else "basic"),
-            "geometry": _geojson(grid.geometry),
-            "area_m2": geo.area_m2(grid.geometry),
-            "population": population,
-            "households": households,
-            "center_lat": inside.y,
-            "center_lon": inside.x,
-            "min_lon": minx,
-            "min_lat": miny,
-            "max_lon": maxx,
-            "max_lat": maxy,
-        }
-        grid_rows.append(row)
-        if old is None:
-            report.inserted.append(grid.code)
-        elif _fields(old, row):
-            report.updated.append(grid.code)
-        else:
-            report.unchanged.append(grid.code)
+    street_rows, community_rows = _parent_rows(sub, county, old_streets, old_communities)
+    grid_rows = _grid_rows(sub, community_rows, old_grids, report)
     report.removed = missing
-    for rows, olds, bucket in (
-        (street_rows, old_streets, report.streets),
-        (community_rows, old_communities, report.communities),
-    ):
-        for code, row in rows.items():
-            if code not in olds:
-                bucket["new"].append(code)
-            elif _fields(olds[code], row):
-                bucket["updated"].append(code)
-        bucket["removed"] = sorted(set(olds) - set(rows))
+    _sort_changes(street_rows, old_streets, report.streets)
+    _sort_changes(community_rows, old_communities, report.communities)
     report.cases_outside = _cases_outside(session, report.updated, by_code)
-    if report.cases_outside:
-        shown = ", ".join(report.cases_outside[:10]) + (" …" if len(report.cases_outside) > 10 else "")
-        problems.append(
-            Problem(
-                "warning",
-                "cases_outside",
-                (),
-                f"{len(report.cases_outside)} open cases now lie outside their grid's new outline; "
-                f"they keep their grid: {shown}",
-            )
-        )
+    _warn_cases_outside(report)
     if dry_run:
         return report
 
@@ -348,21 +416,7 @@ def import_grids(
         grid_rows=grid_rows,
         old_streets=old_streets,
     )
-    summary = {
-        "features": sub.features,
-        "grids": len(grid_rows),
-        "inserted": len(report.inserted),
-        "updated": len(report.updated),
-        "unchanged": len(report.unchanged),
-        "removed": len(report.removed),
-        "warnings": len(report.warnings),
-        "crs": crs,
-        "source": source,
-        "at": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
-    _set_meta(session, IMPORT_META_KEY, json.dumps(summary, ensure_ascii=False))
-    _set_meta(session, GRIDS_VERSION_KEY, uuid.uuid4().hex)
-    audit.record(session=session, actor=by, action="grids:import", target=county, detail=summary)
+    _record_import(session, report, county=county, grids=len(grid_rows), crs=crs, source=source, by=by)
     report.written = True
     return report
 
@@ -443,49 +497,51 @@ def _set_meta(session: Session, key: str, value: str) -> None:
         session.execute(update(Meta).where(Meta.key == key).values(value=value))
 
 
-def _write(
-    session: Session,
-    report: GridImportReport,
-    *,
-    county: str,
-    district: District | None,
-    grids: list[GridFeature],
-    street_rows: dict[str, dict[str, Any]],
-    community_rows: dict[str, dict[str, Any]],
-    grid_rows: list[dict[str, Any]],
-    old_streets: dict[str, Street],
+def _add_departments(session: Session, report: GridImportReport, specs: list[DepartmentSpec]) -> None:
+    """Insert the departments of `specs` not yet stored, counting them in the report."""
+    existing = set(session.scalars(select(Department.code)))
+    added = [d for d in specs if d.code not in existing]
+    _insert(session, Department, department_rows(added))
+    report.departments_added += len(added)
+
+
+def _write_district(
+    session: Session, report: GridImportReport, county: str, district: District | None, outline: BaseGeometry
 ) -> None:
-    """Upsert parents first, delete children first, so foreign keys hold at every step."""
-    outline = _union([g.geometry for g in grids])
-    if district is None:
-        _insert(
-            session,
-            District,
-            [
-                {
-                    "code": county,
-                    "name": report.district_name,
-                    "geometry": _geojson(outline),
-                    "area_m2": geo.area_m2(outline),
-                }
-            ],
-        )
-        existing = set(session.scalars(select(Department.code)))
-        specs = catalog_default.district_departments(short_district_name(report.district_name))
-        added = [{"code": d.code, "name": d.name, "tier": d.tier} for d in specs if d.code not in existing]
-        _insert(session, Department, added)
-        report.departments_added += len(added)
-        if not session.scalar(select(func.count()).select_from(CatalogItem)):
-            entries = catalog_default.catalog_entries()
-            insert_rows(session, CatalogItem, catalog_rows(entries))
-            report.catalog_added = len(entries)
-    else:
+    """Create the district with its departments (and the default catalog, if none), or update its outline."""
+    if district is not None:
         district.name = report.district_name
         district.geometry = _geojson(outline)
         district.area_m2 = geo.area_m2(outline)
+        return
+    _insert(
+        session,
+        District,
+        [
+            {
+                "code": county,
+                "name": report.district_name,
+                "geometry": _geojson(outline),
+                "area_m2": geo.area_m2(outline),
+            }
+        ],
+    )
+    _add_departments(session, report, catalog_default.district_departments(short_district_name(report.district_name)))
+    if not session.scalar(select(func.count()).select_from(CatalogItem)):
+        entries = catalog_default.catalog_entries()
+        insert_rows(session, CatalogItem, catalog_rows(entries))
+        report.catalog_added = len(entries)
 
-    new_streets = [street_rows[c] for c in report.streets["new"]]
-    _insert(session, Street, new_streets)
+
+def _upsert_units(
+    session: Session,
+    report: GridImportReport,
+    street_rows: dict[str, dict[str, Any]],
+    community_rows: dict[str, dict[str, Any]],
+    grid_rows: list[dict[str, Any]],
+) -> None:
+    """Insert and update streets, then communities, then grids (parents first)."""
+    _insert(session, Street, [street_rows[c] for c in report.streets["new"]])
     _update(session, Street, [street_rows[c] for c in report.streets["updated"]])
     _insert(session, Community, [community_rows[c] for c in report.communities["new"]])
     _update(session, Community, [community_rows[c] for c in report.communities["updated"]])
@@ -493,16 +549,17 @@ def _write(
     _insert(session, Grid, [rows[c] for c in report.inserted])
     _update(session, Grid, [rows[c] for c in report.updated])
 
-    # Street departments: new streets get theirs, renamed streets rename theirs.
-    existing = set(session.scalars(select(Department.code)))
-    added = [
-        {"code": d.code, "name": d.name, "tier": d.tier}
-        for row in new_streets
-        for d in catalog_default.street_departments(row["code"], row["name"])
-        if d.code not in existing
-    ]
-    _insert(session, Department, added)
-    report.departments_added += len(added)
+
+def _street_departments(
+    session: Session,
+    report: GridImportReport,
+    new_streets: list[dict[str, Any]],
+    street_rows: dict[str, dict[str, Any]],
+    old_streets: dict[str, Street],
+) -> None:
+    """New streets get their departments; renamed streets rename theirs (第01街道综合执法队 → 新名综合执法队)."""
+    specs = [d for row in new_streets for d in catalog_default.street_departments(row["code"], row["name"])]
+    _add_departments(session, report, specs)
     for code in report.streets["updated"]:
         old_name, new_name = old_streets[code].name, street_rows[code]["name"]
         if old_name != new_name:
@@ -510,23 +567,14 @@ def _write(
                 if dept.name.startswith(old_name):
                     dept.name = new_name + dept.name[len(old_name) :]
 
-    # Staff: a team for every new grid, inspectors for every new street (seeded by code, so re-runs agree).
+
+def _add_staff(session: Session, report: GridImportReport, new_streets: list[dict[str, Any]]) -> None:
+    """A team for every new grid, inspectors for every new street (seeded by code, so re-runs agree)."""
     staff: list[dict[str, Any]] = []
     for code in report.inserted:
         staff.extend(grid_team(code, code[:9], random.Random(f"{code}/team")))
     for row in new_streets:
-        rng = random.Random(f"{row['code']}/inspectors")
-        for n in range(1, rng.randint(*INSPECTORS_PER_STREET) + 1):
-            staff.append(
-                {
-                    "code": f"{row['code']}-X{n:02d}",
-                    "name": person_name(rng),
-                    "role": "inspector",
-                    "grid_code": None,
-                    "street_code": row["code"],
-                    "phone": masked_phone(rng),
-                }
-            )
+        staff.extend(street_inspectors(row["code"], random.Random(f"{row['code']}/inspectors")))
     taken = (
         set(session.scalars(select(Staff.code).where(Staff.code.in_([s["code"] for s in staff])))) if staff else set()
     )
@@ -534,6 +582,9 @@ def _write(
     _insert(session, Staff, staff)
     report.staff_added = len(staff)
 
+
+def _delete_removed(session: Session, report: GridImportReport) -> None:
+    """Delete removed grids, communities and streets, each after what refers to it (staff, street departments)."""
     removed_streets = report.streets["removed"]
     if report.removed:
         for start in range(0, len(report.removed), _CHUNK):
@@ -547,3 +598,24 @@ def _write(
         session.execute(delete(Street).where(Street.code.in_(removed_streets)))
         for code in removed_streets:
             session.execute(delete(Department).where(Department.code.startswith(code), Department.tier == "street"))
+
+
+def _write(
+    session: Session,
+    report: GridImportReport,
+    *,
+    county: str,
+    district: District | None,
+    grids: list[GridFeature],
+    street_rows: dict[str, dict[str, Any]],
+    community_rows: dict[str, dict[str, Any]],
+    grid_rows: list[dict[str, Any]],
+    old_streets: dict[str, Street],
+) -> None:
+    """Upsert parents first, delete children first, so foreign keys hold at every step."""
+    _write_district(session, report, county, district, _union([g.geometry for g in grids]))
+    _upsert_units(session, report, street_rows, community_rows, grid_rows)
+    new_streets = [street_rows[c] for c in report.streets["new"]]
+    _street_departments(session, report, new_streets, street_rows, old_streets)
+    _add_staff(session, report, new_streets)
+    _delete_removed(session, report)

@@ -13,8 +13,8 @@ import random
 import re
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from dashboard.domain import catalog_default, codes, geo
+from dashboard.domain.catalog_default import DepartmentSpec
 from dashboard.domain.grid_index import GridIndex
 from dashboard.domain.levels import LevelError, Levels, derive_levels
 from dashboard.domain.tessellation import Cell, radial_density, split_hierarchy
@@ -306,6 +307,89 @@ def grid_team(grid_code: str, street_code: str, rng: random.Random) -> list[dict
     ]
 
 
+def size_rule(urban: bool) -> tuple[int, int]:
+    """People and households of a typical urban or rural grid, before the seeded noise (DESIGN.md section 4)."""
+    return (URBAN_PEOPLE, URBAN_HOUSEHOLDS) if urban else (RURAL_PEOPLE, RURAL_HOUSEHOLDS)
+
+
+def _outline_fields(geometry: BaseGeometry) -> dict[str, Any]:
+    """The stored outline (GeoJSON text) and its area."""
+    return {"geometry": geo.geojson_text(geometry), "area_m2": geo.area_m2(geometry)}
+
+
+def _centre_fields(geometry: BaseGeometry) -> dict[str, Any]:
+    """The stored centre: a point inside the outline (the centroid of a concave unit may lie outside it)."""
+    inside = geometry.representative_point()
+    return {"center_lat": inside.y, "center_lon": inside.x}
+
+
+def street_row(code: str, district: str, name: str, kind: str, geometry: BaseGeometry) -> dict[str, Any]:
+    """A Street insert row."""
+    return {
+        "code": code,
+        "district_code": district,
+        "name": name,
+        "kind": kind,
+        **_outline_fields(geometry),
+        **_centre_fields(geometry),
+    }
+
+
+def community_row(code: str, street_code: str, name: str, kind: str, geometry: BaseGeometry) -> dict[str, Any]:
+    """A Community insert row."""
+    return {"code": code, "street_code": street_code, "name": name, "kind": kind, **_outline_fields(geometry)}
+
+
+def grid_row(
+    *,
+    code: str,
+    community_code: str,
+    street_code: str,
+    name: str,
+    kind: str,
+    geometry: BaseGeometry,
+    population: int,
+    households: int,
+) -> dict[str, Any]:
+    """A Grid insert row, with its bounding box."""
+    minx, miny, maxx, maxy = geometry.bounds
+    return {
+        "code": code,
+        "community_code": community_code,
+        "street_code": street_code,
+        "name": name,
+        "kind": kind,
+        **_outline_fields(geometry),
+        "population": population,
+        "households": households,
+        **_centre_fields(geometry),
+        "min_lon": minx,
+        "min_lat": miny,
+        "max_lon": maxx,
+        "max_lat": maxy,
+    }
+
+
+def street_inspectors(street_code: str, rng: random.Random) -> list[dict[str, Any]]:
+    """The street's inspectors (Staff rows X01, X02 …), as many as INSPECTORS_PER_STREET allows, drawn from `rng`."""
+    return [
+        {
+            "code": f"{street_code}-X{n:02d}",
+            "name": person_name(rng),
+            "role": "inspector",
+            "grid_code": None,
+            "street_code": street_code,
+            "phone": masked_phone(rng),
+        }
+        for n in range(1, rng.randint(*INSPECTORS_PER_STREET) + 1)
+    ]
+
+
+def department_rows(specs: Iterable[DepartmentSpec]) -> list[dict[str, Any]]:
+    """Department specs (catalog_default) as Department insert rows."""
+    return [{"code": d.code, "name": d.name, "tier": d.tier} for d in specs]
+
+
 def insert_rows(session: Session, model: type[Any], rows: Sequence[dict[str, Any]]) -> None:
     """Bulk-insert `rows` into `model`'s table in chunks (one statement per chunk)."""
     for start in range(0, len(rows), _INSERT_CHUNK):
@@ -351,6 +435,179 @@ def clear_jurisdiction(*, session: Session) -> None:
     session.execute(delete(Meta).where(Meta.key.startswith(META_PREFIX)))
 
 
+@dataclass
+class _SyntheticRows:
+    """The rows of a seeded jurisdiction, drawn street by street in code order, so a seed always gives the same."""
+
+    county_code: str
+    urban: set[tuple[int, int]]
+    dedicated: dict[tuple[int, int, int], str]
+    size_rng: random.Random
+    people_rng: random.Random
+    departments: list[DepartmentSpec]
+    streets: list[dict[str, Any]] = field(default_factory=list)
+    communities: list[dict[str, Any]] = field(default_factory=list)
+    grids: list[dict[str, Any]] = field(default_factory=list)
+    staff: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _tessellate(
+    plan: JurisdictionPlan,
+    grids: int,
+    seed: int,
+    density: Callable[[float, float], float],
+    progress: Callable[[int], None] | None,
+) -> Ordered:
+    """The plan's outline split into streets, communities and `grids` grids, each level in code order."""
+    tree = split_hierarchy(
+        plan.shape,
+        [plan.levels.streets, plan.levels.communities, grids],
+        seed=seed,
+        density=density,
+        x_scale=geo.lon_scale(plan.shape.centroid.y),
+        on_leaves=progress,
+    )
+    return _in_code_order(tree)
+
+
+def _synthetic_rows(
+    plan: JurisdictionPlan,
+    ordered: Ordered,
+    urban: set[tuple[int, int]],
+    dedicated: dict[tuple[int, int, int], str],
+    seed: int,
+) -> _SyntheticRows:
+    """Every department, street, community, grid and staff row of the tessellation."""
+    rows = _SyntheticRows(
+        county_code=plan.county_code,
+        urban=urban,
+        dedicated=dedicated,
+        size_rng=random.Random(f"{seed}/population"),
+        people_rng=random.Random(f"{seed}/people"),
+        departments=catalog_default.district_departments(short_district_name(plan.district_name)),
+    )
+    for si, (street_cell, group) in enumerate(ordered, start=1):
+        _add_street(rows, si, street_cell, group)
+    return rows
+
+
+def _add_street(rows: _SyntheticRows, si: int, cell: Cell, group: list[tuple[Cell, list[Cell]]]) -> None:
+    """Street `si` (街道 when at least half its communities are urban, else 镇), its units, inspectors, communities."""
+    street_code = codes.make_street_code(rows.county_code, si)
+    urban_count = sum((si, ci) in rows.urban for ci in range(1, len(group) + 1))
+    kind = "street" if 2 * urban_count >= len(group) else "town"
+    name = f"第{si:02d}{'街道' if kind == 'street' else '镇'}"
+    rows.streets.append(street_row(street_code, rows.county_code, name, kind, cell.geometry))
+    rows.departments.extend(catalog_default.street_departments(street_code, name))
+    rows.staff.extend(street_inspectors(street_code, rows.people_rng))
+    for ci, (community_cell, leaves) in enumerate(group, start=1):
+        _add_community(rows, (si, ci), street_code, name, community_cell, leaves)
+
+
+def _add_community(
+    rows: _SyntheticRows, key: tuple[int, int], street_code: str, street_name: str, cell: Cell, leaves: list[Cell]
+) -> None:
+    """Community `key` (street seq, community seq), urban 社区 or rural 村, with its grids and their teams."""
+    si, ci = key
+    community_code = codes.make_community_code(rows.county_code, si, ci)
+    is_urban = key in rows.urban
+    name = f"{street_name}第{ci:02d}{'社区' if is_urban else '村'}"
+    rows.communities.append(
+        community_row(community_code, street_code, name, "urban" if is_urban else "rural", cell.geometry)
+    )
+    for gi, leaf in enumerate(leaves, start=1):
+        grid_code = codes.make_grid_code(rows.county_code, si, ci, gi)
+        special = rows.dedicated.get((si, ci, gi))
+        population, households = _grid_size(is_urban, rows.size_rng)
+        rows.grids.append(
+            grid_row(
+                code=grid_code,
+                community_code=community_code,
+                street_code=street_code,
+                name=f"{name}第{gi}网格" + (f"（{special}专属网格）" if special else ""),
+                kind="dedicated" if special else "basic",
+                geometry=leaf.geometry,
+                population=population,
+                households=households,
+            )
+        )
+        rows.staff.extend(grid_team(grid_code, street_code, rows.people_rng))
+
+
+def _grid_size(urban: bool, rng: random.Random) -> tuple[int, int]:
+    """Population and households of a synthetic grid: the sizing rule with ±SIZE_NOISE seeded noise."""
+    people, households = size_rule(urban)
+    factor = rng.uniform(1.0 - SIZE_NOISE, 1.0 + SIZE_NOISE)
+    # Households follow the same draw (a bigger grid has more of both), with a little spread of
+    # their own so people per household varies from grid to grid.
+    hh_factor = min(1.0 + SIZE_NOISE, max(1.0 - SIZE_NOISE, factor * rng.uniform(0.93, 1.07)))
+    return round(people * factor), round(households * hh_factor)
+
+
+def _replace_jurisdiction(
+    session: Session, plan: JurisdictionPlan, rows: _SyntheticRows, catalog: Sequence[Any]
+) -> None:
+    """Delete the old jurisdiction and insert the new one, parents before children."""
+    clear_jurisdiction(session=session)
+    insert_rows(session, Department, department_rows(rows.departments))
+    insert_rows(session, CatalogItem, catalog_rows(catalog))
+    insert_rows(
+        session,
+        District,
+        [
+            {
+                "code": plan.county_code,
+                "name": plan.district_name,
+                "geometry": geo.geojson_text(plan.shape),
+                "area_m2": plan.area_m2,
+            }
+        ],
+    )
+    insert_rows(session, Street, rows.streets)
+    insert_rows(session, Community, rows.communities)
+    insert_rows(session, Grid, rows.grids)
+    insert_rows(session, Staff, rows.staff)
+
+
+def _build_summary(
+    plan: JurisdictionPlan, rows: _SyntheticRows, catalog: Sequence[Any], *, seed: int, crs: str, source: str
+) -> dict[str, Any]:
+    """What was built, as `build_jurisdiction` returns it and the meta table keeps it."""
+    return {
+        "county_code": plan.county_code,
+        "district_name": plan.district_name,
+        "streets": len(rows.streets),
+        "towns": sum(r["kind"] == "town" for r in rows.streets),
+        "communities": len(rows.communities),
+        "urban_communities": len(rows.urban),
+        "grids": len(rows.grids),
+        "dedicated_grids": len(rows.dedicated),
+        "staff": len(rows.staff),
+        "inspectors": sum(r["role"] == "inspector" for r in rows.staff),
+        "departments": len(rows.departments),
+        "catalog_items": len(catalog),
+        "population": sum(r["population"] for r in rows.grids),
+        "households": sum(r["households"] for r in rows.grids),
+        "area_m2": plan.area_m2,
+        "seed": seed,
+        "crs": crs,
+        "derived": list(plan.levels.derived),
+        "attribution": source,
+    }
+
+
+def _record_build(session: Session, build_args: dict[str, Any], source: str, summary: dict[str, Any]) -> None:
+    """Keep the build's arguments, attribution and summary, and a new grids version, in the meta table."""
+    meta = {
+        "build_args": json.dumps(build_args, ensure_ascii=False),
+        "boundary_attribution": source,
+        "summary": json.dumps(summary, ensure_ascii=False),
+        "grids_version": uuid.uuid4().hex,
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    insert_rows(session, Meta, [{"key": META_PREFIX + k, "value": v} for k, v in meta.items()])
+
+
 def build_jurisdiction(
     *,
     session: Session,
@@ -380,120 +637,25 @@ def build_jurisdiction(
     plan = plan_jurisdiction(
         boundary, grids=grids, county_code=county_code, streets=streets, communities=communities, crs=crs
     )
-    county_code, district_name, props = plan.county_code, plan.district_name, plan.props
-    district_shape, district_area = plan.shape, plan.area_m2
-    streets, communities = plan.levels.streets, plan.levels.communities
 
     # Refuse early; the old jurisdiction is only deleted once the new one has been computed.
     _refuse_if_cases(session)
 
-    peak = _core(core, props, county_code, district_shape)
-    radius_km = core_radius_km or 0.25 * math.sqrt(district_area / 1e6)
+    peak = _core(core, plan.props, plan.county_code, plan.shape)
+    radius_km = core_radius_km or 0.25 * math.sqrt(plan.area_m2 / 1e6)
     density = radial_density(peak, radius_km)
-
-    tree = split_hierarchy(
-        district_shape,
-        [streets, communities, grids],
-        seed=seed,
-        density=density,
-        x_scale=geo.lon_scale(district_shape.centroid.y),
-        on_leaves=progress,
-    )
-
-    ordered = _in_code_order(tree)
-    urban = _urban_communities(ordered, density, round(urban_share * communities))
-    dedicated = _dedicated_grids(ordered, seed)
-
-    size_rng = random.Random(f"{seed}/population")
-    people_rng = random.Random(f"{seed}/people")
-    street_rows: list[dict[str, Any]] = []
-    community_rows: list[dict[str, Any]] = []
-    grid_rows: list[dict[str, Any]] = []
-    staff_rows: list[dict[str, Any]] = []
-    department_specs = catalog_default.district_departments(short_district_name(district_name))
-    for si, (street_cell, group) in enumerate(ordered, start=1):
-        street_code = codes.make_street_code(county_code, si)
-        urban_count = sum((si, ci) in urban for ci in range(1, len(group) + 1))
-        street_kind = "street" if 2 * urban_count >= len(group) else "town"
-        street_name = f"第{si:02d}{'街道' if street_kind == 'street' else '镇'}"
-        inside = street_cell.geometry.representative_point()
-        street_rows.append(
-            {
-                "code": street_code,
-                "district_code": county_code,
-                "name": street_name,
-                "kind": street_kind,
-                "geometry": geo.geojson_text(street_cell.geometry),
-                "area_m2": geo.area_m2(street_cell.geometry),
-                "center_lat": inside.y,
-                "center_lon": inside.x,
-            }
-        )
-        department_specs.extend(catalog_default.street_departments(street_code, street_name))
-        for n in range(1, people_rng.randint(*INSPECTORS_PER_STREET) + 1):
-            staff_rows.append(
-                {
-                    "code": f"{street_code}-X{n:02d}",
-                    "name": person_name(people_rng),
-                    "role": "inspector",
-                    "grid_code": None,
-                    "street_code": street_code,
-                    "phone": masked_phone(people_rng),
-                }
-            )
-        for ci, (community_cell, leaves) in enumerate(group, start=1):
-            community_code = codes.make_community_code(county_code, si, ci)
-            is_urban = (si, ci) in urban
-            community_name = f"{street_name}第{ci:02d}{'社区' if is_urban else '村'}"
-            community_rows.append(
-                {
-                    "code": community_code,
-                    "street_code": street_code,
-                    "name": community_name,
-                    "kind": "urban" if is_urban else "rural",
-                    "geometry": geo.geojson_text(community_cell.geometry),
-                    "area_m2": geo.area_m2(community_cell.geometry),
-                }
-            )
-            for gi, leaf in enumerate(leaves, start=1):
-                grid_code = codes.make_grid_code(county_code, si, ci, gi)
-                special = dedicated.get((si, ci, gi))
-                people, households = (URBAN_PEOPLE, URBAN_HOUSEHOLDS) if is_urban else (RURAL_PEOPLE, RURAL_HOUSEHOLDS)
-                factor = size_rng.uniform(1.0 - SIZE_NOISE, 1.0 + SIZE_NOISE)
-                # Households follow the same draw (a bigger grid has more of both), with a little spread of
-                # their own so people per household varies from grid to grid.
-                hh_factor = min(1.0 + SIZE_NOISE, max(1.0 - SIZE_NOISE, factor * size_rng.uniform(0.93, 1.07)))
-                inside = leaf.geometry.representative_point()
-                minx, miny, maxx, maxy = leaf.geometry.bounds
-                grid_rows.append(
-                    {
-                        "code": grid_code,
-                        "community_code": community_code,
-                        "street_code": street_code,
-                        "name": f"{community_name}第{gi}网格" + (f"（{special}专属网格）" if special else ""),
-                        "kind": "dedicated" if special else "basic",
-                        "geometry": geo.geojson_text(leaf.geometry),
-                        "area_m2": geo.area_m2(leaf.geometry),
-                        "population": round(people * factor),
-                        "households": round(households * hh_factor),
-                        "center_lat": inside.y,
-                        "center_lon": inside.x,
-                        "min_lon": minx,
-                        "min_lat": miny,
-                        "max_lon": maxx,
-                        "max_lat": maxy,
-                    }
-                )
-                staff_rows.extend(grid_team(grid_code, street_code, people_rng))
+    ordered = _tessellate(plan, grids, seed, density, progress)
+    urban = _urban_communities(ordered, density, round(urban_share * plan.levels.communities))
+    rows = _synthetic_rows(plan, ordered, urban, _dedicated_grids(ordered, seed), seed)
 
     catalog = catalog_default.catalog_entries()
-    source = _attribution(attribution, props)
+    source = _attribution(attribution, plan.props)
     build_args = {
-        "boundary_name": district_name,
-        "county_code": county_code,
+        "boundary_name": plan.district_name,
+        "county_code": plan.county_code,
         "grids": grids,
-        "streets": streets,
-        "communities": communities,
+        "streets": plan.levels.streets,
+        "communities": plan.levels.communities,
         "seed": seed,
         "crs": crs,
         "core": list(peak),
@@ -501,55 +663,9 @@ def build_jurisdiction(
         "urban_share": urban_share,
     }
 
-    clear_jurisdiction(session=session)
-    insert_rows(session, Department, [{"code": d.code, "name": d.name, "tier": d.tier} for d in department_specs])
-    insert_rows(session, CatalogItem, catalog_rows(catalog))
-    insert_rows(
-        session,
-        District,
-        [
-            {
-                "code": county_code,
-                "name": district_name,
-                "geometry": geo.geojson_text(district_shape),
-                "area_m2": district_area,
-            }
-        ],
-    )
-    insert_rows(session, Street, street_rows)
-    insert_rows(session, Community, community_rows)
-    insert_rows(session, Grid, grid_rows)
-    insert_rows(session, Staff, staff_rows)
-
-    summary = {
-        "county_code": county_code,
-        "district_name": district_name,
-        "streets": len(street_rows),
-        "towns": sum(r["kind"] == "town" for r in street_rows),
-        "communities": len(community_rows),
-        "urban_communities": len(urban),
-        "grids": len(grid_rows),
-        "dedicated_grids": len(dedicated),
-        "staff": len(staff_rows),
-        "inspectors": sum(r["role"] == "inspector" for r in staff_rows),
-        "departments": len(department_specs),
-        "catalog_items": len(catalog),
-        "population": sum(r["population"] for r in grid_rows),
-        "households": sum(r["households"] for r in grid_rows),
-        "area_m2": district_area,
-        "seed": seed,
-        "crs": crs,
-        "derived": list(plan.levels.derived),
-        "attribution": source,
-    }
-    meta = {
-        "build_args": json.dumps(build_args, ensure_ascii=False),
-        "boundary_attribution": source,
-        "summary": json.dumps(summary, ensure_ascii=False),
-        "grids_version": uuid.uuid4().hex,
-        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
-    insert_rows(session, Meta, [{"key": META_PREFIX + k, "value": v} for k, v in meta.items()])
+    _replace_jurisdiction(session, plan, rows, catalog)
+    summary = _build_summary(plan, rows, catalog, seed=seed, crs=crs, source=source)
+    _record_build(session, build_args, source, summary)
     summary["elapsed_s"] = round(time.perf_counter() - started, 3)
     return summary
 

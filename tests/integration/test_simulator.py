@@ -101,3 +101,11 @@ def test_a_simulator_told_to_leave_the_desk_files_nothing(grid_app) -> None:  # 
         ).all()
     assert states == {"reported"} and desk_work == []
     assert not [i for i in sim.lifecycle.planned if i > before]
+
+
+def test_the_command_line_can_keep_the_simulator_off_the_desk() -> None:
+    from dashboard.cli import build_parser
+
+    assert build_parser().parse_args(["simulate", "--no-desk"]).no_desk is True
+    assert build_parser().parse_args(["simulate"]).no_desk is False
+    assert build_parser().parse_args(["serve", "--simulate", "--sim-no-desk"]).sim_no_desk is True
