@@ -220,6 +220,7 @@ def audit(
     _s1: int | None,
     _s2: int | None,
     _s3: int | None,
+    show_system: list[str] | None,
     start_date: str | None,
     end_date: str | None,
     actor: str | None,
@@ -227,7 +228,9 @@ def audit(
     target: str | None,
     paging: dict[str, int] | None,
 ) -> tuple[Any, ...]:
-    """One page of the audit log for the filter form, with the pager and the CSV link for the same filter."""
+    """One page of the audit log for the filter form, with the pager and the CSV link for the same filter (the
+    overdue rule's and the simulator's case commands only when the "show system" box is ticked).
+    """
     if ui.tab_for(pathname) != "audit":
         return (no_update,) * 7  # read the log only when the tab is open
     require("admin")
@@ -235,7 +238,7 @@ def audit(
     tz = rt.settings.timezone
     paging = paging if isinstance(paging, dict) else {}
     page = ui.next_page(ctx.triggered_id, _count(paging.get("page"), 1), _count(paging.get("pages"), 1))
-    args = ui.audit_args(start_date, end_date, actor, action, target)
+    args = ui.audit_args(start_date, end_date, actor, action, target, show_system)
     try:
         flt = svc.audit_filter(args, tz)
         with rt.session() as session:
@@ -410,6 +413,7 @@ CALLBACKS: tuple[Callback, ...] = (
             Input(ui.AUDIT_ACTOR, "n_submit"),
             Input(ui.AUDIT_ACTION, "n_submit"),
             Input(ui.AUDIT_TARGET, "n_submit"),
+            Input(ui.AUDIT_SYSTEM, "value"),
         ),
         state=(
             State(ui.AUDIT_DATES, "start_date"),

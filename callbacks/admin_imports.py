@@ -52,10 +52,9 @@ def _catalog(contents: Any, filename: Any, replace: Any, *, dry_run: bool) -> An
         )
 
 
-def _error(exc: Exception) -> Any:
-    if isinstance(exc, FieldError):
-        return admin_ui.message(admin_ui.error_text(exc), ok=False)
-    return admin_ui.message(f"{t('admin.error')}：{exc}", ok=False)
+def _error(exc: Exception, filename: Any = None) -> Any:
+    # FieldError and CatalogReadError alike, in the UI language (layouts/admin_text.py).
+    return admin_ui.message(admin_ui.error_text(exc, filename=_name(filename)), ok=False)
 
 
 def route(pathname: str | None) -> tuple[str, str, str, str]:
@@ -77,7 +76,7 @@ def catalog_preview(contents: Any, replace: Any, filename: Any) -> tuple[Any, An
     try:
         report = _catalog(contents, filename, replace, dry_run=True)
     except (FieldError, CatalogReadError) as exc:
-        return None, _error(exc), True
+        return None, _error(exc, filename), True
     report_view = ui.catalog_report(report, _name(filename), replace=_replace(replace))
     if not report.landed:
         return report_view, admin_ui.message(t("admin.catalog.nothing"), ok=False), True
@@ -91,7 +90,7 @@ def catalog_confirm(_n: int, contents: Any, replace: Any, filename: Any) -> tupl
     try:
         report = _catalog(contents, filename, replace, dry_run=False)
     except (FieldError, CatalogReadError) as exc:
-        return no_update, _error(exc), True, no_update
+        return no_update, _error(exc, filename), True, no_update
     done = t("admin.catalog.done").format(
         name=_name(filename),
         inserted=len(report.inserted),

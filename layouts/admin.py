@@ -8,7 +8,6 @@ rows into components (tested without a browser).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlencode
@@ -23,11 +22,13 @@ from dashboard.runtime import Runtime
 from dashboard.services import admin as svc
 from dashboard.services.accounts import USER_ROLES
 from dashboard.services.clock import utcnow
-from dashboard.services.errors import FieldError, NotFound
 from dashboard.services.holidays import missing_years
 from layouts import admin_imports as imports_ui
+from layouts.admin_text import action_label, detail_text, error_text
 from layouts.dash_app import make_dash
 from layouts.i18n import t
+
+__all__ = ["action_label", "detail_text", "error_text"]  # re-exported: the callbacks format errors through here
 
 ID = "admin"
 ROOT = "admin-root"
@@ -71,6 +72,7 @@ AUDIT_ACTOR = "admin-audit-actor"
 AUDIT_ACTION = "admin-audit-action"
 AUDIT_ACTIONS = "admin-audit-actions"  # <datalist> of common prefixes
 AUDIT_TARGET = "admin-audit-target"
+AUDIT_SYSTEM = "admin-audit-system"  # checklist: value ["show"] includes the overdue rule's and simulator's rows
 AUDIT_SEARCH = "admin-audit-search"
 AUDIT_EXPORT = "admin-audit-export"
 AUDIT_MSG = "admin-audit-msg"
@@ -104,26 +106,6 @@ def role_label(role: str) -> str:
     return role if t(key) == key else t(key)
 
 
-def action_label(action: str) -> str:
-    """An audit action's name in the UI language; case commands read 案件操作 · dispatch."""
-    own = t(f"admin.action.{action}")
-    if own != f"admin.action.{action}":
-        return own
-    family, _, rest = action.partition(":")
-    if rest and t(f"admin.action.{family}:") != f"admin.action.{family}:":
-        return f"{t(f'admin.action.{family}:')} · {rest}"
-    return action
-
-
-def error_text(exc: FieldError | NotFound) -> str:
-    """A service error for a person: the field's name in the UI language, then the cause."""
-    if isinstance(exc, FieldError):
-        key = f"admin.field.{exc.field}"
-        label = t(key) if t(key) != key else exc.field
-        return f"{t('admin.error')}：{label} — {exc.message}"
-    return f"{t('admin.error')}：{exc}"
-
-
 def message(text: str, *, ok: bool) -> html.Div:
     """A one-line result under a form (polite live region, so screen readers announce it)."""
     return html.Div(text, className=f"admin-msg {'is-ok' if ok else 'is-error'}", role="status")
@@ -135,17 +117,26 @@ def next_page(trigger: str | None, page: int, pages: int) -> int:
         return max(1, page - 1)
     if trigger == AUDIT_NEXT:
         return min(pages, page + 1)
-    if trigger in (AUDIT_SEARCH, AUDIT_ACTOR, AUDIT_ACTION, AUDIT_TARGET, AUDIT_DATES):
+    if trigger in (AUDIT_SEARCH, AUDIT_ACTOR, AUDIT_ACTION, AUDIT_TARGET, AUDIT_DATES, AUDIT_SYSTEM):
         return 1
     return max(1, page)
 
 
 def audit_args(
-    start_date: str | None, end_date: str | None, actor: str | None, action: str | None, target: str | None
+    start_date: str | None,
+    end_date: str | None,
+    actor: str | None,
+    action: str | None,
+    target: str | None,
+    show_system: Any = None,
 ) -> dict[str, str]:
-    """The filter form as query arguments (the API's names), empty fields left out."""
+    """The filter form as query arguments (the API's names), empty fields left out. Unless the checkbox asks for
+    them, `system=0` leaves out the overdue rule's and the simulator's case commands (the CSV link carries it).
+    """
     args = {"from": start_date, "to": end_date, "actor": actor, "action": action, "target": target}
-    return {k: v.strip() for k, v in args.items() if isinstance(v, str) and v.strip()}
+    clean = {k: v.strip() for k, v in args.items() if isinstance(v, str) and v.strip()}
+    shown = isinstance(show_system, list) and "show" in show_system
+    return clean if shown else {**clean, "system": "0"}
 
 
 def csv_href(args: dict[str, str]) -> str:
@@ -270,7 +261,7 @@ def audit_table(page: svc.AuditPage) -> html.Table:
         return html.Table([head, body], className="admin-table admin-audit")
     rows = []
     for r in page.rows:
-        detail = json.dumps(r.detail, ensure_ascii=False, sort_keys=True) if r.detail else ""
+        detail = detail_text(r.detail, r.action)
         family = r.action.split(":")[0].split("_")[0]
         rows.append(
             html.Tr(
@@ -278,10 +269,9 @@ def audit_table(page: svc.AuditPage) -> html.Table:
                     html.Td(_short(r.at), className="admin-nowrap"),
                     html.Td(r.actor),
                     html.Td(
-                        [
-                            html.Span(action_label(r.action), className=f"admin-action admin-action--{family}"),
-                            html.Span(r.action, className="admin-code"),
-                        ]
+                        html.Span(
+                            action_label(r.action), className=f"admin-action admin-action--{family}", title=r.action
+                        )
                     ),
                     html.Td(r.target),
                     html.Td(r.ip, className="admin-nowrap"),
@@ -365,8 +355,14 @@ def _create_card(scopes: list[svc.Option], departments: list[svc.Option]) -> htm
             html.Div(
                 className="admin-form-grid",
                 children=[
-                    _field("admin.create.name", dcc.Input(id=CREATE_NAME, type="text", autoComplete="off")),
-                    _field("admin.create.display_name", dcc.Input(id=CREATE_DISPLAY, type="text", maxLength=64)),
+                    _field(
+                        "admin.create.name",
+                        dcc.Input(id=CREATE_NAME, type="text", autoComplete="off", maxLength=svc.MAX_NAME),
+                    ),
+                    _field(
+                        "admin.create.display_name",
+                        dcc.Input(id=CREATE_DISPLAY, type="text", maxLength=svc.MAX_DISPLAY_NAME),
+                    ),
                     _field(
                         "admin.create.role",
                         dcc.Dropdown(
@@ -391,7 +387,12 @@ def _create_card(scopes: list[svc.Option], departments: list[svc.Option]) -> htm
                     ),
                     _field(
                         "admin.create.password",
-                        dcc.Input(id=CREATE_PASSWORD, type="password", autoComplete="new-password"),
+                        dcc.Input(
+                            id=CREATE_PASSWORD,
+                            type="password",
+                            autoComplete="new-password",
+                            maxLength=svc.MAX_PASSWORD,
+                        ),
                         "admin.create.password_hint",
                     ),
                 ],
@@ -428,6 +429,7 @@ def _user_card() -> html.Section:
                                 type="password",
                                 placeholder=t("admin.user.password_new"),
                                 autoComplete="new-password",
+                                maxLength=svc.MAX_PASSWORD,
                             ),
                             _button("admin.user.password_submit", RESET_SUBMIT),
                         ],
@@ -446,7 +448,12 @@ def _user_card() -> html.Section:
                     html.Div(
                         className="admin-inline",
                         children=[
-                            dcc.Input(id=TOKEN_LABEL, type="text", placeholder=t("admin.tokens.label"), maxLength=64),
+                            dcc.Input(
+                                id=TOKEN_LABEL,
+                                type="text",
+                                placeholder=t("admin.tokens.label"),
+                                maxLength=svc.MAX_LABEL,
+                            ),
                             _button("admin.tokens.issue", TOKEN_ISSUE, "primary"),
                         ],
                     ),
@@ -488,6 +495,10 @@ def _users_panel(scopes: list[svc.Option], departments: list[svc.Option]) -> htm
     )
 
 
+def _filter_input(input_id: str, **extra: Any) -> dcc.Input:
+    return dcc.Input(id=input_id, type="search", debounce=True, maxLength=svc.MAX_FILTER, **extra)
+
+
 def _audit_panel() -> html.Main:
     return html.Main(
         id=AUDIT_PANEL,
@@ -507,16 +518,25 @@ def _audit_panel() -> html.Main:
                             end_date_placeholder_text=t("admin.audit.to"),
                         ),
                     ),
-                    _field("admin.audit.actor", dcc.Input(id=AUDIT_ACTOR, type="search", debounce=True)),
-                    _field(
-                        "admin.audit.action",
-                        dcc.Input(id=AUDIT_ACTION, type="search", list=AUDIT_ACTIONS, debounce=True),
-                    ),
+                    _field("admin.audit.actor", _filter_input(AUDIT_ACTOR)),
+                    _field("admin.audit.action", _filter_input(AUDIT_ACTION, list=AUDIT_ACTIONS)),
                     html.Datalist(
                         id=AUDIT_ACTIONS,
                         children=[html.Option(value=a, label=action_label(a)) for a in ACTION_SUGGESTIONS],
                     ),
-                    _field("admin.audit.target", dcc.Input(id=AUDIT_TARGET, type="search", debounce=True)),
+                    _field("admin.audit.target", _filter_input(AUDIT_TARGET)),
+                    html.Div(
+                        className="admin-field admin-audit-system",
+                        children=[
+                            dcc.Checklist(
+                                id=AUDIT_SYSTEM,
+                                options=[{"label": t("admin.audit.system"), "value": "show"}],
+                                value=[],
+                                inputClassName="admin-check",
+                            ),
+                            html.Span(t("admin.audit.system_hint"), className="admin-hint"),
+                        ],
+                    ),
                     html.Div(
                         className="admin-actions",
                         children=[
@@ -524,7 +544,7 @@ def _audit_panel() -> html.Main:
                             html.A(
                                 t("admin.audit.export"),
                                 id=AUDIT_EXPORT,
-                                href=CSV_PATH,
+                                href=csv_href({"system": "0"}),
                                 className="admin-btn",
                                 download="",
                             ),

@@ -154,7 +154,12 @@ def scopes() -> Response:
 
 
 def audit() -> Response:
-    """GET /audit?from=&to=&actor=&action=&target=&page=&size=: one page of the audit log."""
+    """GET /audit?from=&to=&actor=&action=&target=&system=&page=&size=: one page of the audit log.
+
+    `system=0` leaves out the case commands of the overdue rule (`system:overdue-rule`) and the demo simulator
+    (`sim:*`, `grid_worker:*`); the default `system=1` keeps every row, as API clients have always had it (the
+    /admin page sends `system=0` until its "show system and simulated actions" box is ticked).
+    """
     rt = runtime()
     tz = rt.settings.timezone
     flt = admin.audit_filter(request.args.to_dict(), tz)
@@ -173,7 +178,9 @@ def audit() -> Response:
 
 
 def audit_csv() -> Response:
-    """GET /audit.csv: the filtered log as a streamed CSV download (the export itself is audited)."""
+    """GET /audit.csv: the filtered log (the same arguments as /audit, `system` included) as a streamed CSV
+    download; the export itself is audited with its filter.
+    """
     principal = require("admin")
     rt = runtime()
     tz = rt.settings.timezone

@@ -16,19 +16,26 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, func, not_, or_, select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from dashboard.services import validate
 from dashboard.services.accounts import USER_ROLES, create_user, issue_token
-from dashboard.services.audit import record
+from dashboard.services.audit import SYSTEM_ACTION_PREFIX, SYSTEM_ACTOR_PREFIXES, record
 from dashboard.services.clock import local_iso, parse_instant, utcnow
 from dashboard.services.errors import FieldError, NotFound
 from dashboard.store.models import ApiToken, AuditEntry, Department, District, Street, User
 
 MIN_PASSWORD = 8
 MAX_PASSWORD = 256
+# Text limits of the admin forms, the columns' sizes (store/models.py); the page sets the same maxLength.
+MAX_NAME = 64  # users.name
+MAX_DISPLAY_NAME = 64  # users.display_name
+MAX_LABEL = 64  # api_tokens.label
+MAX_SCOPE = 15  # users.scope
+MAX_DEPARTMENT = 16  # departments.code
+MAX_FILTER = 64  # audit filters: actor, action, target are 64-character columns
 MAX_PAGE_SIZE = 500
 MAX_EXPORT_ROWS = 200_000  # a year of a busy center's security events; beyond that, narrow the filter
 UTF8_BOM = "\ufeff"  # Excel opens a CSV as GBK unless it starts with a BOM: Chinese names would turn to mojibake
@@ -143,6 +150,9 @@ class AuditFilter:
     actor: str = ""  # exact user name (failed logins carry whatever name was typed)
     action: str = ""  # prefix: "login" matches login, login_failed, login_locked; "case:" every case command
     target: str = ""  # substring: a case code, "token:12", "user:zhang"
+    # False: leave out case commands of the overdue rule and the simulator (audit.is_system_row). The API keeps
+    # every row unless `system=0`; the admin page sends `system=0` until its checkbox asks for them.
+    include_system: bool = True
 
     def as_query(self, tz: str) -> dict[str, str]:
         """URL query arguments that reproduce this filter (for the CSV link)."""
@@ -152,6 +162,7 @@ class AuditFilter:
             "actor": self.actor,
             "action": self.action,
             "target": self.target,
+            "system": "" if self.include_system else "0",
         }
         return {k: v for k, v in args.items() if v}
 
@@ -254,21 +265,19 @@ def create_account(
 ) -> User:
     """Add an account after checking the scope and department exist; audited as admin:create_user."""
     # The API and the admin page both land here: every field is checked once, whatever sent it.
-    name = (validate.text(name, "name", max_len=64, multiline=False) or "").strip()
+    name = (validate.text(name, "name", max_len=MAX_NAME, multiline=False) or "").strip()
     validate.text(role, "role", max_len=16, multiline=False)
-    scope = (validate.text(scope, "scope", max_len=32, multiline=False) or "").strip()
+    scope = (validate.text(scope, "scope", max_len=MAX_SCOPE, multiline=False) or "").strip()
     if isinstance(department_code, str):
         department_code = department_code.strip()
-    department_code = validate.code(department_code, "department", required=False)
+    department_code = validate.code(department_code, "department", max_len=MAX_DEPARTMENT, required=False)
     password = validate.text(password, "password", max_len=MAX_PASSWORD)
-    display_name = validate.text(display_name, "display_name", max_len=64, multiline=False) or ""
+    display_name = validate.text(display_name, "display_name", max_len=MAX_DISPLAY_NAME, multiline=False) or ""
     if role in USER_ROLES and role != "handler" and department_code:
         raise FieldError("department", "only handlers act for a department")
     if scope != county_code and (len(scope) != 9 or session.get(Street, scope) is None):
         # create_user checks the shape; here the scope must be this district or one of its streets.
         raise FieldError("scope", f"must be the district {county_code} or one of its street codes")
-    if display_name and len(display_name) > 64:
-        raise FieldError("display_name", "at most 64 characters")
     user = create_user(
         session=session,
         name=name,
@@ -321,7 +330,7 @@ def set_active(*, session: Session, by: Who, user_id: int, active: bool) -> User
 
 def issue_user_token(*, session: Session, by: Who, user_id: int, label: str = "") -> IssuedToken:
     """A new bearer (or display) token for an account; the plain token is returned once and never stored."""
-    label = (validate.text(label, "label", max_len=64, multiline=False) or "").strip()
+    label = (validate.text(label, "label", max_len=MAX_LABEL, multiline=False) or "").strip()
     user = _user(session, user_id)
     if not user.active:
         raise FieldError("user", f"account {user.name} is deactivated; activate it first")
@@ -364,18 +373,23 @@ def revoke_token(*, session: Session, by: Who, token_id: int) -> ApiToken:
 
 
 def audit_filter(args: dict[str, str | None], tz: str) -> AuditFilter:
-    """An AuditFilter from query arguments (`from`, `to`, `actor`, `action`, `target`); FieldError names the bad one."""
+    """An AuditFilter from query arguments (`from`, `to`, `actor`, `action`, `target`, `system`); FieldError names
+    the bad one. `system` is 1 (the default: every row) or 0 (without the overdue rule's and simulator's rows).
+    """
     start = parse_instant(args.get("from"), tz, end_of_day=False, name="from")
     end = parse_instant(args.get("to"), tz, end_of_day=True, name="to")
     if start and end and start >= end:
         raise FieldError("to", "must be later than from")
     texts = {}
     for key in ("actor", "action", "target"):
-        value = (validate.text(args.get(key), key, max_len=64) or "").strip()
-        if len(value) > 64 or not value.isprintable():
-            raise FieldError(key, "at most 64 printable characters")
+        value = (validate.text(args.get(key), key, max_len=MAX_FILTER) or "").strip()
+        if len(value) > MAX_FILTER or not value.isprintable():
+            raise FieldError(key, f"at most {MAX_FILTER} printable characters")
         texts[key] = value
-    return AuditFilter(start=start, end=end, **texts)
+    system = args.get("system")
+    if system not in (None, "", "0", "1", "false", "true"):
+        raise FieldError("system", "must be 0 or 1")
+    return AuditFilter(start=start, end=end, include_system=system not in ("0", "false"), **texts)
 
 
 def _audit_query(flt: AuditFilter) -> Select[tuple[AuditEntry]]:
@@ -390,6 +404,9 @@ def _audit_query(flt: AuditFilter) -> Select[tuple[AuditEntry]]:
         query = query.where(AuditEntry.action.startswith(flt.action, autoescape=True))
     if flt.target:
         query = query.where(AuditEntry.target.contains(flt.target, autoescape=True))
+    if not flt.include_system:
+        machine = or_(*(AuditEntry.actor.startswith(p, autoescape=True) for p in SYSTEM_ACTOR_PREFIXES))
+        query = query.where(not_(and_(AuditEntry.action.startswith(SYSTEM_ACTION_PREFIX), machine)))
     return query
 
 

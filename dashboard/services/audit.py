@@ -12,6 +12,19 @@ from dashboard.store.models import AuditEntry
 
 log = logging.getLogger(__name__)
 
+# Actors that are not people: the overdue rule (services/scheduler.py acts as `system:overdue-rule`) and the demo
+# simulator (feeds/simulator.py, feeds/lifecycle_sim.py: `sim:<source|role|department>`, `grid_worker:<grid>`).
+# They write case commands only, thousands an hour; the admin page hides those rows unless asked. A person's
+# name cannot contain ':' (accounts._NAME), and only case commands are hidden, so a failed login typed as
+# `sim:x` still shows.
+SYSTEM_ACTOR_PREFIXES = ("system:", "sim:", "grid_worker:")
+SYSTEM_ACTION_PREFIX = "case:"
+
+
+def is_system_row(actor: str, action: str) -> bool:
+    """True for a case command run by the overdue rule or the simulator (what "hide system rows" hides)."""
+    return action.startswith(SYSTEM_ACTION_PREFIX) and actor.startswith(SYSTEM_ACTOR_PREFIXES)
+
 
 def record(
     *, session: Session, actor: str, action: str, target: str = "", ip: str = "", detail: dict[str, Any] | None = None

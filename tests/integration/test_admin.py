@@ -501,7 +501,7 @@ def test_admin_page_callbacks_create_a_user_and_query_the_log(client, grid_app, 
     )
     table = json.dumps(audit[ui.AUDIT_TABLE]["children"], ensure_ascii=False)
     assert "新建账号" in table and f"user:{name}" in table
-    assert audit[ui.AUDIT_EXPORT]["href"] == f"/api/v1/admin/audit.csv?target=user%3A{name}"
+    assert audit[ui.AUDIT_EXPORT]["href"] == f"/api/v1/admin/audit.csv?target=user%3A{name}&system=0"
 
 
 # ---- pure helpers -------------------------------------------------------------------------------------------
@@ -513,9 +513,11 @@ def test_tabs_pages_and_labels() -> None:
     assert ui.next_page(ui.AUDIT_NEXT, 1, 3) == 2 and ui.next_page(ui.AUDIT_NEXT, 3, 3) == 3
     assert ui.next_page(ui.AUDIT_PREV, 1, 3) == 1 and ui.next_page(ui.AUDIT_SEARCH, 3, 3) == 1
     assert ui.action_label("login_failed") == "登录失败"
-    assert ui.action_label("case:dispatch") == "案件操作 · dispatch"
+    assert ui.action_label("case:dispatch") == "派遣"  # the desk's name of the command
+    assert ui.action_label("case:not-yet-named") == "案件操作 · not-yet-named"
     assert ui.action_label("something_new") == "something_new"
     assert ui.role_label("handler") == "处置部门"
-    assert ui.audit_args("2026-03-01", None, " zhang ", "", None) == {"from": "2026-03-01", "actor": "zhang"}
+    assert ui.audit_args("2026-03-01", None, " zhang ", "", None, ["show"]) == {"from": "2026-03-01", "actor": "zhang"}
+    assert ui.audit_args(None, None, None, None, None) == {"system": "0"}  # machines hidden unless asked
     assert ui.csv_href({}) == "/api/v1/admin/audit.csv"
-    assert ui.error_text(FieldError("scope", "no such street")) == "操作失败：管辖范围 — no such street"
+    assert ui.error_text(FieldError("scope", "no such street")) == "操作失败：管辖范围 — 输入不符合要求"
