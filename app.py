@@ -19,10 +19,12 @@ from flask_socketio import SocketIO
 from callbacks import admin as admin_callbacks
 from callbacks import admin_imports as admin_imports_callbacks
 from callbacks import dispatch as dispatch_callbacks
+from callbacks import leader as leader_callbacks
 from callbacks import login as login_routes
 from callbacks import screen as screen_callbacks
 from dashboard import logsafe
 from dashboard.api import admin_api, health, routes, screen_feed
+from dashboard.api import leader as leader_api
 from dashboard.api.auth import install_auth
 from dashboard.api.errors import install_error_handlers
 from dashboard.api.inputs import install_input_limits, json_body
@@ -37,6 +39,7 @@ from dashboard.store.schema import migrate
 from layouts import admin as admin_view
 from layouts import dispatch as dispatch_view
 from layouts import error_page
+from layouts import leader as leader_view
 from layouts import screen as screen_view
 
 ROOT = Path(__file__).resolve().parent
@@ -48,6 +51,7 @@ BLUEPRINTS: tuple[Callable[[], Blueprint], ...] = (
     health.blueprint,  # /healthz, /readyz
     screen_feed.blueprint,  # /api/v1/screen: the wall's tiles, charts, names and grid layer
     admin_api.blueprint,  # /api/v1/admin
+    leader_api.blueprint,  # /api/v1/leader: the leader pass's summary
     login_routes.blueprint,  # /login, /logout
 )
 
@@ -70,6 +74,7 @@ VIEWS: tuple[View, ...] = (
     View("screen", screen_view.build, (screen_callbacks.register,)),
     View("admin", admin_view.build, (admin_callbacks.register, admin_imports_callbacks.register)),
     View("dispatch", dispatch_view.build, (dispatch_callbacks.register,)),
+    View("leader", leader_view.build, (leader_callbacks.register,)),
 )
 
 

@@ -31,13 +31,13 @@ PAGE_ROLES: dict[str, frozenset[str]] = {
     "leader": frozenset({"leader", "admin"}),
     "admin": frozenset({"admin"}),
 }
-# Where each role lands after signing in. The leader-pass view (/leader) is not built yet: leaders see the wall;
+# Where each role lands after signing in: leaders on their leader pass (/leader), phone first;
 # handlers work through the API (department systems, mobile app) and land on their own case list.
 LANDING = {
     "screen": "/screen/",
     "dispatcher": "/dispatch/",
     "handler": "/api/v1/cases?open=1",
-    "leader": "/screen/",
+    "leader": "/leader/",
     "admin": "/admin/",
 }
 PUBLIC_PREFIXES = ("/login", "/logout", "/static/", "/healthz", "/readyz", "/favicon.ico", "/_reload-hash")

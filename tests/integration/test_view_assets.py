@@ -14,8 +14,8 @@ import pytest
 from layouts.dash_app import ASSETS, LIVE_VIEWS
 from layouts.screen import WORKER_FOLDER, worker_url
 
-VIEWS = {"screen": "/screen/", "dispatch": "/dispatch/", "admin": "/admin/"}
-LIBRARIES = {"screen": {"dash_leaflet"}, "dispatch": {"dash_leaflet", "dash_ag_grid"}, "admin": set()}
+VIEWS = {"screen": "/screen/", "dispatch": "/dispatch/", "admin": "/admin/", "leader": "/leader/"}
+LIBRARIES = {"screen": {"dash_leaflet"}, "dispatch": {"dash_leaflet", "dash_ag_grid"}, "admin": set(), "leader": set()}
 _REF = re.compile(r'<(?:script|link)\b[^>]*?(?:src|href)="(?P<url>[^"]+)"')
 
 

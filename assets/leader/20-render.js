@@ -1,0 +1,213 @@
+/* GridCommand leader pass: drawing the summary (status line, breadcrumb, KPI cards, rankings, needs-me list).
+ * Everything from data goes in as text (textContent); no markup is ever built from a string.
+ */
+(function () {
+  "use strict";
+
+  var M = window.gridcmdLeaderModel;
+  var L = (window.gridcmdLeader = window.gridcmdLeader || {});
+  var st = (L.st = { summary: null, window: "today", rankBy: "on_time", scope: null, fetches: 0 });
+
+  L.s = function (key, vars) {
+    return window.gridcmdFormat.t(st.strings, key, vars);
+  };
+  var s = L.s;
+
+  L.el = function (id) {
+    return document.getElementById(id);
+  };
+
+  /** A new element with a class and text (text set as text, never markup). */
+  function node(tag, cls, text) {
+    var el = document.createElement(tag);
+    if (cls) el.className = cls;
+    if (text !== undefined && text !== null) el.textContent = String(text);
+    return el;
+  }
+  L.node = node;
+
+  function clear(el) {
+    while (el.firstChild) el.removeChild(el.firstChild);
+    return el;
+  }
+  L.clear = clear;
+
+  L.renderStatus = function () {
+    var sum = st.summary;
+    var box = L.el("leader-status");
+    if (!sum) return;
+    var w = sum.windows[st.window];
+    var tone = M.indexTone(w.index);
+    clear(box).className = "leader-status tone-" + tone;
+    var index = w.index === null ? s("leader.status.no_index") : s("leader.status.index", { index: w.index.toFixed(2) });
+    box.appendChild(node("span", "leader-status-index", index));
+    var needs = sum.needs.total;
+    var overdue = sum.needs.cases.filter(function (c) {
+      return c.reasons.indexOf("overdue") >= 0;
+    }).length;
+    var text = needs ? s("leader.status.needs", { n: needs }) : s("leader.status.none");
+    if (needs && overdue) text += "，" + s("leader.status.overdue", { n: overdue });
+    box.appendChild(node("span", "leader-status-needs" + (needs ? " has-needs" : ""), text));
+  };
+
+  L.renderCrumbs = function () {
+    var nav = clear(L.el("leader-crumbs"));
+    var path = st.summary.path;
+    path.forEach(function (crumb, i) {
+      if (i > 0) nav.appendChild(node("span", "leader-crumb-sep", "›"));
+      if (i === path.length - 1) {
+        var here = nav.appendChild(node("span", "leader-crumb is-current", crumb.name));
+        here.setAttribute("aria-current", "page");
+        return;
+      }
+      var btn = nav.appendChild(node("button", "leader-crumb", crumb.name));
+      btn.type = "button";
+      btn.setAttribute("data-code", crumb.code);
+    });
+    L.el("leader-scope-name").textContent = st.summary.name;
+  };
+
+  function card(key, w) {
+    var box = node("div", "leader-card");
+    var value = w.kpis[key];
+    box.appendChild(node("div", "leader-card-label", s("leader.kpi." + key)));
+    box.appendChild(node("div", "leader-card-value", M.figure(key, value, s)));
+    var target = st.config.targets[key];
+    if (target !== undefined) {
+      var below = typeof value === "number" && value < target;
+      box.appendChild(node("div", "leader-card-target" + (below ? " is-below" : ""), s("leader.target", { target: (target * 100).toFixed(2).replace(/0$/, "") + "%" })));
+    }
+    var ch = M.change(key, value, w.previous[key], s);
+    var good = M.isRate(key) ? ch.dir === "up" : false;
+    var bad = M.isRate(key) ? ch.dir === "down" : false;
+    var delta = node("div", "leader-card-change dir-" + ch.dir + (good ? " is-good" : bad ? " is-bad" : ""));
+    delta.textContent = ch.text ? s("leader.prev." + st.window) + " " + ch.text : s("leader.prev." + st.window) + " —";
+    box.appendChild(delta);
+    return box;
+  }
+
+  L.renderCards = function () {
+    if (!st.summary) return;
+    var box = clear(L.el("leader-cards"));
+    var w = st.summary.windows[st.window];
+    st.config.cards.forEach(function (key) {
+      box.appendChild(card(key, w));
+    });
+    Array.prototype.forEach.call(document.querySelectorAll(".leader-toggle-btn"), function (b) {
+      b.setAttribute("aria-pressed", b.getAttribute("data-window") === st.window ? "true" : "false");
+    });
+  };
+
+  function rankRow(child, by, drill) {
+    var el = node(drill ? "button" : "div", "leader-rank-row");
+    if (drill) {
+      el.type = "button";
+      el.setAttribute("data-code", child.code);
+    }
+    el.appendChild(node("span", "leader-rank-name", child.name));
+    var main = by === "on_time" ? M.figure("on_time_close_rate", child.on_time_close_rate, s) : s("leader.rank.overdue", { n: child.overdue });
+    el.appendChild(node("span", "leader-rank-figure", main));
+    var side = by === "on_time" ? s("leader.rank.overdue", { n: child.overdue }) : s("leader.rank.open", { n: child.open });
+    el.appendChild(node("span", "leader-rank-side", side));
+    return el;
+  }
+
+  function rankGroup(title, rows, by, drill) {
+    var group = node("div", "leader-rank-group");
+    group.appendChild(node("h3", "leader-rank-head", title));
+    if (!rows.length) group.appendChild(node("p", "leader-empty", s("leader.rank.norate")));
+    rows.forEach(function (child) {
+      group.appendChild(rankRow(child, by, drill));
+    });
+    return group;
+  }
+
+  L.renderRank = function () {
+    if (!st.summary) return;
+    var r = st.summary.rankings;
+    var box = clear(L.el("leader-rank"));
+    L.el("leader-rank-level").textContent = r.level ? s("leader.rank.level." + r.level) : "";
+    Array.prototype.forEach.call(document.querySelectorAll(".leader-tab"), function (b) {
+      b.setAttribute("aria-pressed", b.getAttribute("data-by") === st.rankBy ? "true" : "false");
+    });
+    if (!r.count) {
+      box.appendChild(node("p", "leader-empty", s("leader.rank.empty")));
+      return;
+    }
+    var lists = r[st.rankBy];
+    var drill = r.level !== null;
+    if (!lists.best.length) {
+      // Nothing to rank in this period (no case due yet): every child, so the leader can still drill in.
+      box.appendChild(rankGroup(s("leader.rank.norate"), r.all, "overdue", drill));
+      return;
+    }
+    box.appendChild(rankGroup(s("leader.rank.best"), lists.best, st.rankBy, drill));
+    box.appendChild(rankGroup(s("leader.rank.worst"), lists.worst, st.rankBy, drill));
+  };
+
+  function needsItem(c) {
+    var li = node("li", "leader-need");
+    li.setAttribute("data-id", String(c.id));
+    var head = li.appendChild(node("div", "leader-need-head"));
+    head.appendChild(node("span", "leader-need-code", c.code));
+    c.reasons.forEach(function (r) {
+      head.appendChild(node("span", "leader-badge badge-" + r, s("leader.reason." + r)));
+    });
+    var what = [c.category, c.grid_name].filter(Boolean).join(" · ");
+    li.appendChild(node("div", "leader-need-what", what || c.grid_code));
+    var meta = li.appendChild(node("div", "leader-need-meta"));
+    meta.appendChild(node("span", "leader-need-state", s("state." + c.state)));
+    var clock = meta.appendChild(node("span", "leader-need-clock"));
+    clock.setAttribute("data-deadline", c.deadline || "");
+    meta.appendChild(node("span", "leader-need-counts", s("leader.counts", { s: c.supervision_count, i: c.instruction_count })));
+    var acts = li.appendChild(node("div", "leader-need-actions"));
+    ["supervise", "instruct"].forEach(function (cmd) {
+      var b = acts.appendChild(node("button", "leader-act leader-act--" + cmd, s("leader." + cmd)));
+      b.type = "button";
+      b.setAttribute("data-cmd", cmd);
+      b.setAttribute("data-id", String(c.id));
+    });
+    li.appendChild(node("p", "leader-need-msg")).hidden = true;
+    return li;
+  }
+  L.needsItem = needsItem;
+
+  L.renderNeeds = function () {
+    var needs = st.summary.needs;
+    var list = clear(L.el("leader-needs"));
+    var shown = needs.cases.length;
+    L.el("leader-needs-count").textContent =
+      needs.total > shown ? s("leader.needs.more", { total: needs.total, shown: shown }) : s("leader.needs.count", { total: needs.total });
+    if (!shown) list.appendChild(node("li", "leader-empty", s("leader.needs.empty")));
+    needs.cases.forEach(function (c) {
+      var li = list.appendChild(needsItem(c));
+      if (st.flash && st.flash.id === c.id) {
+        var msg = li.querySelector(".leader-need-msg");
+        msg.textContent = st.flash.text;
+        msg.hidden = false;
+      }
+    });
+    L.tick();
+  };
+
+  /** 1 Hz: every countdown's text and colour. */
+  L.tick = function () {
+    var now = Date.now();
+    var dur = window.gridcmdSla.duration;
+    Array.prototype.forEach.call(document.querySelectorAll(".leader-need-clock"), function (el) {
+      var raw = el.getAttribute("data-deadline");
+      var cd = M.countdown(raw ? Date.parse(raw) : null, now, s, dur);
+      if (el.textContent !== cd.text) el.textContent = cd.text;
+      el.classList.toggle("is-over", cd.over);
+    });
+  };
+
+  L.renderAll = function () {
+    L.renderStatus();
+    L.renderCrumbs();
+    L.renderCards();
+    L.renderRank();
+    L.renderNeeds();
+    L.el("leader-updated").textContent = s("leader.updated", { time: (st.summary.at || "").slice(11, 19) });
+  };
+})();

@@ -1,0 +1,26 @@
+"""Callbacks of the leader pass (/leader): none on the server; the view is driven by its JavaScript.
+
+Live data never passes through Dash props (DESIGN.md section 11), so everything on the page is `assets/leader/`:
+
+- 10-model: pure logic (figures and changes as text, the composite index's tone, countdowns, the refetch
+  throttle, a command's answer merged into a needs-me row), loaded by the Node tests too;
+- 20-render: the status line, breadcrumb, KPI cards, rankings and the needs-me list, all as text;
+- 30-act: 督办 and 批示 (POST /api/v1/cases/{id}/supervise|instruct) in a small dialog;
+- 40-boot: fetching GET /api/v1/leader/summary, the shared live client (a delta in scope refetches, at most
+  every 2 s), waking from sleep, and the 1 Hz countdowns.
+
+The table below is empty on purpose and kept so the view has the same three parts as every other.
+"""
+
+from __future__ import annotations
+
+import dash
+
+from callbacks.registry import Callback, attach
+
+CALLBACKS: tuple[Callback, ...] = ()
+
+
+def register(app: dash.Dash) -> None:
+    """Attach the leader pass's server callbacks (none: see the module's docstring)."""
+    attach(app, CALLBACKS)

@@ -1,0 +1,87 @@
+"""The leader-pass view's rules (领导通, pure): its time windows, the composite index and why a case needs a leader.
+
+Windows: today, this week (from Monday) and this month, each so far, in the center's time zone; the previous period
+is the one before, to the same elapsed time (yesterday to this hour, last week to this weekday and hour), clipped to
+the current period's start, so a count compares with a count of the same length.
+
+Composite index (as Boston's CityScore): the mean of rate / target over the seeds' reference figures; 1.0 is on
+target, above is better. A rate without data is left out; no rate with data gives None.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from dashboard.domain.clock import as_utc
+
+# The seeds' reference figures (DESIGN.md section 7), the index's targets.
+TARGETS: dict[str, float] = {
+    "handle_rate": 0.9797,
+    "on_time_close_rate": 0.9733,
+    "first_time_rate": 0.9992,
+    "satisfaction_rate": 0.95,
+}
+WINDOWS: tuple[str, ...] = ("today", "week", "month")
+
+
+@dataclass(frozen=True)
+class Window:
+    """A period so far [start, end) and the previous period to the same elapsed time [prev_start, prev_end)."""
+
+    name: str
+    start: datetime
+    end: datetime
+    prev_start: datetime
+    prev_end: datetime
+
+
+def _month_before(first: datetime) -> datetime:
+    """The first day of the month before `first` (a local first of month)."""
+    return (first - timedelta(days=1)).replace(day=1)
+
+
+def _local(value: datetime, zone: ZoneInfo) -> datetime:
+    """A naive local wall time as an aware UTC instant (DST-safe through ZoneInfo)."""
+    return value.replace(tzinfo=zone).astimezone(UTC)
+
+
+def window(name: str, now: datetime, tz: str) -> Window:
+    """The window `name` (today, week, month) ending at `now`."""
+    zone = ZoneInfo(tz)
+    local = as_utc(now).astimezone(zone).replace(tzinfo=None)
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    if name == "today":
+        start, prev_start = midnight, midnight - timedelta(days=1)
+    elif name == "week":
+        start = midnight - timedelta(days=midnight.weekday())
+        prev_start = start - timedelta(days=7)
+    elif name == "month":
+        start = midnight.replace(day=1)
+        prev_start = _month_before(start)
+    else:
+        raise ValueError(f"window must be one of {', '.join(WINDOWS)}, got {name!r}")
+    prev_end = min(prev_start + (local - start), start)
+    return Window(name, _local(start, zone), as_utc(now), _local(prev_start, zone), _local(prev_end, zone))
+
+
+def composite_index(figures: dict[str, Any]) -> float | None:
+    """Mean of rate / target over TARGETS (rates without data left out); None when no rate has data."""
+    parts = [figures[key] / target for key, target in TARGETS.items() if isinstance(figures.get(key), int | float)]
+    return sum(parts) / len(parts) if parts else None
+
+
+def needs_reasons(*, overdue: bool, level: str | None, tier: str, supervision_count: int) -> list[str]:
+    """Why an open case needs a leader: overdue, A-level, escalated to the district, supervised more than once."""
+    reasons = []
+    if overdue:
+        reasons.append("overdue")
+    if level == "A":
+        reasons.append("level_a")
+    if tier == "district":
+        reasons.append("escalated")
+    if supervision_count > 1:
+        reasons.append("supervised")
+    return reasons
