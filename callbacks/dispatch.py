@@ -5,9 +5,9 @@ props (DESIGN.md section 11). Every action is a same-origin POST to /api/v1/case
 state machine, role and scope checks stay the only authority. The JS is `assets/dispatch/`, one file per concern,
 on the shared live client `assets/shared/live.js`, loaded in name order:
 
-- 00-14: state, the page's config (commands per role and state from dashboard/domain/actions.py, SLA
-  thresholds), queue ordering and filtering, live-row merge, countdowns, legal actions, key mapping;
-- 20-22: the queue's rows and grid, the header's counters;
+- 00-15: state, the page's config (commands per role and state from dashboard/domain/actions.py, SLA
+  thresholds), queue ordering and filtering, live-row merge, countdowns, legal actions, key mapping, cell texts;
+- 20-22: the queue's rows and grid, the header's counters and the map's fold;
 - 30-33: selection, the case panel, category and patrol suggestions, bulk actions;
 - 40-47: the dialog frame and one file per command's dialog, then the command runner;
 - 50-52: the map (the functions the layout binds as `{"variable": "gridcmdDesk.*"}`), patrols, the minimap;

@@ -34,6 +34,7 @@ CLOCK = "dispatch-clock"
 CONN = "dispatch-conn"
 USER = "dispatch-user"
 MUTE = "dispatch-mute"
+MAP_TOGGLE = "dispatch-map-toggle"
 HELP = "dispatch-help"
 TABS = "dispatch-tabs"
 SEARCH = "dispatch-search"
@@ -101,9 +102,8 @@ def _fn(name: str) -> dict[str, str]:
     return {"function": f"{name}(params)"}
 
 
-def _columns() -> list[dict[str, Any]]:
-    quick = _fn("dqQuickText")
-    tip = _fn("dqTip")  # long grid and department names are cut with an ellipsis; the tooltip has them whole
+def _intake_columns(quick: dict[str, str]) -> list[dict[str, Any]]:
+    """What came in and when: level, case code, report time (the default sort) and source."""
     return [
         {
             "field": "level",
@@ -129,11 +129,17 @@ def _columns() -> list[dict[str, Any]]:
             "valueFormatter": _fn("dqSource"),
             "getQuickFilterText": quick,
         },
+    ]
+
+
+def _subject_columns(quick: dict[str, str], tip: dict[str, str]) -> list[dict[str, Any]]:
+    """Where and what: the grid, category and description take the spare width (flex), then the case's state."""
+    return [
         {
             "field": "grid_code",
             "headerName": t("dispatch.col.grid"),
             "flex": 3,
-            "minWidth": 150,
+            "minWidth": 120,
             "valueFormatter": _fn("dqGrid"),
             "tooltipValueGetter": tip,
             "getQuickFilterText": quick,
@@ -142,9 +148,19 @@ def _columns() -> list[dict[str, Any]]:
             "field": "category",
             "headerName": t("dispatch.col.category"),
             "flex": 2,
-            "minWidth": 90,
+            "minWidth": 80,
             "valueFormatter": _fn("dqCategory"),
             "tooltipValueGetter": tip,
+        },
+        {
+            # The first line only, cut with an ellipsis; the tooltip has the whole text (both text, never markup).
+            "field": "description",
+            "headerName": t("dispatch.col.description"),
+            "flex": 3,
+            "minWidth": 100,
+            "valueFormatter": _fn("dqDescription"),
+            "tooltipValueGetter": tip,
+            "cellClass": "dq-desc",
         },
         {
             "field": "state",
@@ -154,6 +170,14 @@ def _columns() -> list[dict[str, Any]]:
             "cellClass": _fn("dqStateClass"),
             "getQuickFilterText": quick,
         },
+    ]
+
+
+def _follow_up_columns(quick: dict[str, str], tip: dict[str, str]) -> list[dict[str, Any]]:
+    """Who owes it and by when: countdown, department, then the supervision (督办) and instruction (批示) counts."""
+    # Countdowns and counts change by the second and mean nothing as search text, so they give none.
+    no_quick = {"function": "''"}
+    return [
         {
             "colId": "deadline",
             "field": "_due",
@@ -162,12 +186,12 @@ def _columns() -> list[dict[str, Any]]:
             "valueFormatter": _fn("dqCountdown"),
             "cellClass": _fn("dqCountdownClass"),
             "comparator": {"function": "dqCompareDue"},
-            "getQuickFilterText": {"function": "''"},
+            "getQuickFilterText": no_quick,
         },
         {
             "field": "department_code",
             "headerName": t("dispatch.col.department"),
-            "width": 124,
+            "width": 110,
             "valueFormatter": _fn("dqDept"),
             "tooltipValueGetter": tip,
             "getQuickFilterText": quick,
@@ -178,10 +202,24 @@ def _columns() -> list[dict[str, Any]]:
             "width": 46,
             "valueFormatter": _fn("dqSupervision"),
             "cellClass": "dq-sup",
-            "getQuickFilterText": {"function": "''"},
+            "getQuickFilterText": no_quick,
         },
-        {"field": "description", "headerName": t("dispatch.col.description"), "hide": True},
+        {
+            "field": "instruction_count",
+            "headerName": t("dispatch.col.instruction"),
+            "width": 60,
+            "valueFormatter": _fn("dqInstruction"),
+            "cellClass": "dq-ins",
+            "getQuickFilterText": no_quick,
+        },
     ]
+
+
+def _columns() -> list[dict[str, Any]]:
+    """The queue's columns, left to right in the order a dispatcher reads a row."""
+    quick = _fn("dqQuickText")
+    tip = _fn("dqTip")  # long grid and department names are cut with an ellipsis; the tooltip has them whole
+    return [*_intake_columns(quick), *_subject_columns(quick, tip), *_follow_up_columns(quick, tip)]
 
 
 # A dense, neutral dark theme for eight hours of reading; AG Grid's Theming API injects it (no CDN CSS).
@@ -194,6 +232,27 @@ GRID_THEME = (
     "fontSize: 13, headerFontSize: 12, rowHeight: 30, headerHeight: 30, cellHorizontalPadding: 8, "
     "wrapperBorderRadius: 0, wrapperBorder: false})"
 )
+
+
+# AG Grid's own texts (its overlays, sort and aria labels) in the UI language: localeText key → i18n key.
+GRID_LOCALE = {
+    "noRowsToShow": "dispatch.grid.no_rows",
+    "noMatchingRows": "dispatch.grid.no_matching",
+    "loadingOoo": "dispatch.loading",
+    "loadingError": "dispatch.grid.error",
+    "sortAscending": "dispatch.grid.sort_asc",
+    "sortDescending": "dispatch.grid.sort_desc",
+    "sortUnSort": "dispatch.grid.sort_none",
+    "ariaRowSelect": "dispatch.grid.row_select",
+    "ariaSortableColumn": "dispatch.grid.sortable",
+    "ariaMenuColumn": "dispatch.grid.menu",
+    "ariaPendingChange": "dispatch.loading",
+}
+
+
+def grid_locale() -> dict[str, str]:
+    """The queue grid's `localeText`: plain strings, which AG Grid sets as text."""
+    return {key: t(text) for key, text in GRID_LOCALE.items()}
 
 
 def _queue() -> dag.AgGrid:
@@ -214,6 +273,7 @@ def _queue() -> dag.AgGrid:
         },
         dashGridOptions={
             "theme": {"function": GRID_THEME},
+            "localeText": grid_locale(),
             "isExternalFilterPresent": {"function": "dqFilterPresent(params)"},
             "doesExternalFilterPass": {"function": "dqFilterPass(params)"},
             "includeHiddenColumnsInQuickFilter": True,
@@ -288,95 +348,119 @@ def _legend() -> html.Div:
     )
 
 
+def _scope_name(config: dict[str, Any]) -> str:
+    """The user's area as the header names it: the district, or their street (its code if it is unknown)."""
+    me = config["me"]
+    if me["district_wide"]:
+        return config["district"]
+    return next((s["name"] for s in config["streets"] if s["code"] == me["scope"]), me["scope"])
+
+
+def _street_options(config: dict[str, Any]) -> list[html.Option]:
+    """The street filter's choices; only a district-wide user can narrow to the district's own cases or a street."""
+    options = [html.Option(t("dispatch.street.all"), value="")]
+    if config["me"]["district_wide"]:
+        options.append(html.Option(t("dispatch.street.district"), value="district"))
+        options += [html.Option(s["name"], value=s["code"]) for s in config["streets"]]
+    return options
+
+
+def _brand() -> html.Div:
+    return html.Div(
+        className="desk-brand",
+        children=[
+            html.Span(className="desk-logo"),
+            html.H1(t("dispatch.title")),
+            html.Span(t("dispatch.subtitle"), className="desk-subtitle"),
+        ],
+    )
+
+
+def _status(me: dict[str, Any], scope_name: str) -> html.Div:
+    """Who is signed in, the clock, the socket's state and the header's buttons (the JS wires them)."""
+    return html.Div(
+        className="desk-status",
+        children=[
+            html.Span(
+                id=USER,
+                className="desk-user",
+                children=[
+                    html.B(me["display"] or me["name"]),
+                    html.Span(t(f"dispatch.role.{me['role']}")),
+                    html.Span(scope_name),
+                ],
+            ),
+            html.Span(id=CLOCK, className="desk-clock"),
+            html.Span(
+                id=CONN,
+                className="desk-conn is-connecting",
+                children=[html.I(), html.Span(t("dispatch.conn.connecting"), className="lbl")],
+            ),
+            # Folds the map away so the queue and the panel have the room (narrow screens start folded).
+            html.Button(t("dispatch.map.hide"), id=MAP_TOGGLE, className="desk-btn desk-btn--ghost desk-map-toggle"),
+            html.Button(t("dispatch.sound.on"), id=MUTE, className="desk-btn desk-btn--ghost"),
+            html.Button(t("dispatch.help") + " ?", id=HELP, className="desk-btn desk-btn--ghost"),
+            html.A(t("dispatch.logout"), href="/logout", className="desk-btn desk-btn--ghost"),
+        ],
+    )
+
+
+def _header(config: dict[str, Any]) -> html.Header:
+    return html.Header(className="desk-header", children=[_brand(), _status(config["me"], _scope_name(config))])
+
+
+def _toolbar(config: dict[str, Any]) -> html.Div:
+    return html.Div(
+        className="desk-toolbar",
+        children=[
+            # JS-owned: the quick-search box (an uncontrolled <input>, no Dash prop traffic).
+            html.Span(id=SEARCH + "-box", className="desk-search-box"),
+            html.Select(id=STREET, className="desk-select", children=_street_options(config)),
+            html.Span(id=TOTAL, className="desk-total"),
+            # JS-owned: the multi-selection bar (no React children).
+            html.Div(id=BULK, className="desk-bulk"),
+        ],
+    )
+
+
+def _queue_section(config: dict[str, Any]) -> html.Section:
+    """The left side: queue tabs, the toolbar and the grid."""
+    return html.Section(
+        className="desk-queue",
+        children=[
+            html.Nav(
+                id=TABS,
+                className="desk-tabs",
+                children=[_tab(k, TAB_KEYS[i]) for i, k in enumerate(TABS_ORDER)],
+            ),
+            _toolbar(config),
+            html.Div(className="desk-grid-wrap", children=[_queue()]),
+        ],
+    )
+
+
+def _side_section() -> html.Section:
+    """The right side: the map with its legend above the case panel."""
+    return html.Section(
+        className="desk-side",
+        children=[
+            html.Div(className="desk-map-wrap", children=[_map(), _legend()]),
+            # JS-owned: the case panel (no React children, so Dash never re-renders over it).
+            html.Section(id=PANEL, className="desk-panel"),
+        ],
+    )
+
+
 def layout(**_query: str) -> html.Div:
     """The static frame of the desk; the JS in assets/dispatch/ fills in everything live."""
     config = page_config()
-    me = config["me"]
-    scope_name = (
-        config["district"]
-        if me["district_wide"]
-        else next((s["name"] for s in config["streets"] if s["code"] == me["scope"]), me["scope"])
-    )
-    street_options = [html.Option(t("dispatch.street.all"), value="")]
-    if me["district_wide"]:
-        street_options.append(html.Option(t("dispatch.street.district"), value="district"))
-        street_options += [html.Option(s["name"], value=s["code"]) for s in config["streets"]]
     return html.Div(
         id=ROOT,
         className="desk",
         **{"data-config": json.dumps(config, ensure_ascii=False, separators=(",", ":"))},
         children=[
-            html.Header(
-                className="desk-header",
-                children=[
-                    html.Div(
-                        className="desk-brand",
-                        children=[
-                            html.Span(className="desk-logo"),
-                            html.H1(t("dispatch.title")),
-                            html.Span(t("dispatch.subtitle"), className="desk-subtitle"),
-                        ],
-                    ),
-                    html.Div(
-                        className="desk-status",
-                        children=[
-                            html.Span(
-                                id=USER,
-                                className="desk-user",
-                                children=[
-                                    html.B(me["display"] or me["name"]),
-                                    html.Span(t(f"dispatch.role.{me['role']}")),
-                                    html.Span(scope_name),
-                                ],
-                            ),
-                            html.Span(id=CLOCK, className="desk-clock"),
-                            html.Span(
-                                id=CONN,
-                                className="desk-conn is-connecting",
-                                children=[html.I(), html.Span(t("dispatch.conn.connecting"), className="lbl")],
-                            ),
-                            html.Button(t("dispatch.sound.on"), id=MUTE, className="desk-btn desk-btn--ghost"),
-                            html.Button(t("dispatch.help") + " ?", id=HELP, className="desk-btn desk-btn--ghost"),
-                            html.A(t("dispatch.logout"), href="/logout", className="desk-btn desk-btn--ghost"),
-                        ],
-                    ),
-                ],
-            ),
-            html.Main(
-                className="desk-body",
-                children=[
-                    html.Section(
-                        className="desk-queue",
-                        children=[
-                            html.Nav(
-                                id=TABS,
-                                className="desk-tabs",
-                                children=[_tab(k, TAB_KEYS[i]) for i, k in enumerate(TABS_ORDER)],
-                            ),
-                            html.Div(
-                                className="desk-toolbar",
-                                children=[
-                                    # JS-owned: the quick-search box (an uncontrolled <input>, no Dash prop traffic).
-                                    html.Span(id=SEARCH + "-box", className="desk-search-box"),
-                                    html.Select(id=STREET, className="desk-select", children=street_options),
-                                    html.Span(id=TOTAL, className="desk-total"),
-                                    # JS-owned: the multi-selection bar (no React children).
-                                    html.Div(id=BULK, className="desk-bulk"),
-                                ],
-                            ),
-                            html.Div(className="desk-grid-wrap", children=[_queue()]),
-                        ],
-                    ),
-                    html.Section(
-                        className="desk-side",
-                        children=[
-                            html.Div(className="desk-map-wrap", children=[_map(), _legend()]),
-                            # JS-owned: the case panel (no React children, so Dash never re-renders over it).
-                            html.Section(id=PANEL, className="desk-panel"),
-                        ],
-                    ),
-                ],
-            ),
+            _header(config),
+            html.Main(className="desk-body", children=[_queue_section(config), _side_section()]),
             html.Div(id=MODAL, className="desk-modal"),
             html.Div(id=TOASTS, className="desk-toasts"),
         ],

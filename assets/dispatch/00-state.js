@@ -14,9 +14,10 @@
  *   12-deadline.js   pure: countdown text and SLA colour of a row (shared/sla.js decides the colour)
  *   13-actions.js    pure: which commands a row offers (the data-config's tables), merge offers, routing
  *   14-keys.js       pure: the key map (a table) and what a key press does
+ *   15-cells.js      pure: text of the description and 批示 cells, the panel's clamp, patrols; the map's fold
  *   20-rows.js       merged rows onto the grid, the map and the panel; the queue's fetches
  *   21-grid.js       AG Grid wiring (cell functions, redraws, filter changes)
- *   22-header.js     tab counts, connection light, clock, the 1 Hz tick, sound cue, mute
+ *   22-header.js     tab counts, connection light, clock, the 1 Hz tick, sound cue, mute, folding the map
  *   30-select.js     selection, multi-selection, the open case's detail and suggestions
  *   31-panel.js      the case panel;  32-suggestions.js its suggestions (department, patrols, duplicates)
  *   33-bulk.js       the multi-selection bar and bulk dispatch
@@ -97,6 +98,7 @@
     minimapGrid: null,
     minimapByCode: null,
     muted: false,
+    mapFolded: false, // the map folded away (22-header.js setMapFolded): the queue and the panel take its room
     audio: null,
     beeps: 0,
     cues: 0,

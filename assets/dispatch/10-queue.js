@@ -111,10 +111,11 @@
     return String(value || "");
   }
 
-  /** A cell's tooltip: names cut with an ellipsis in the cell, whole. */
+  /** A cell's tooltip: names cut with an ellipsis in the cell, whole; the description's full text. */
   function tooltip(row, field, value, formatted, model) {
     if (field === "grid_code") return config.gridName(model, row.grid_code) + " · " + row.grid_code;
     if (field === "department_code") return config.deptName(model, row.department_code);
+    if (field === "description") return String(row.description || ""); // the cell shows the first line only
     return formatted || value || "";
   }
 

@@ -21,11 +21,11 @@
 
   // The order of the panel's buttons: the usual next step first.
   var ORDER = [
-    "file", "dispatch", "verify", "reject", "escalate", "supervise", "self-handle",
+    "file", "dispatch", "verify", "reject", "escalate", "supervise", "instruct", "self-handle",
     "suspend", "resume", "extend", "visit-back", "acknowledge", "return", "report-handled",
   ];
   var PRIMARY = { file: true, dispatch: true, verify: true }; // drawn as the panel's primary buttons
-  var REASON_REQUIRED = { reject: true, suspend: true, return: true, extend: true };
+  var REASON_REQUIRED = { reject: true, suspend: true, return: true, extend: true, instruct: true };
   var TIER = { escalate: "street" }; // the district has nowhere higher
   var AT_MOST = { extend: 2, "visit-back": 1 }; // per case, counted in its audit trail
 
@@ -103,6 +103,18 @@
     return item.department === "JD" ? row.street_code + "ZF" : item.department;
   }
 
+  /**
+   * The catalog condition the file (立案) dialog preselects: the category the case was reported under, else the
+   * one the suggestions (GET /api/v1/cases/{id}/suggestions `category`) propose, when the catalog holds it; else
+   * null (nothing preselected: Enter files nothing until the dispatcher picks).
+   */
+  function fileChoice(row, sugg, catalogByCode) {
+    var reported = row && row.category_code;
+    if (reported && catalogByCode.has(reported)) return reported;
+    var proposed = sugg && sugg.category && sugg.category.code;
+    return proposed && catalogByCode.has(proposed) ? proposed : null;
+  }
+
   function rank(code, suggested, street) {
     if (code === suggested) return 0;
     return street && code.indexOf(street) === 0 ? 1 : 2;
@@ -143,6 +155,7 @@
     mergeOffer: mergeOffer,
     bulkDispatchable: bulkDispatchable,
     catalogDept: catalogDept,
+    fileChoice: fileChoice,
     deptItems: deptItems,
   };
 });

@@ -41,6 +41,12 @@ window.gridcmdDesk.part(function (D, st, _h, s) {
   fns.dqSupervision = function (p) {
     return p.data && p.data.supervision_count ? "×" + p.data.supervision_count : "";
   };
+  fns.dqDescription = function (p) {
+    return p.data ? D.cells.firstLine(p.data.description) : "";
+  };
+  fns.dqInstruction = function (p) {
+    return D.cells.instructionMark(p.data, config.cmdLabel(st, "instruct"));
+  };
   fns.dqCountdown = function (p) {
     return p.data ? deadline.countdownText(p.data, D.now(), st) : "";
   };
@@ -105,6 +111,15 @@ window.gridcmdDesk.part(function (D, st, _h, s) {
     else D.select(e.data.id, { scroll: false });
   }
 
+  /** Show the queue's columns that fit the window (15-cells.js hiddenColumns); the panel shows the others. */
+  D.fitColumns = function () {
+    if (!st.api) return;
+    var hide = D.cells.hiddenColumns(window.innerWidth);
+    var all = D.cells.narrowColumns();
+    st.api.setColumnsVisible(all.filter(function (c) { return hide.indexOf(c) < 0; }), true);
+    if (hide.length) st.api.setColumnsVisible(hide, false);
+  };
+
   /** Wait for dash-ag-grid, then take the grid's API and hand it the rows held so far. */
   D.attachGrid = function () {
     if (!window.dash_ag_grid || !window.dash_ag_grid.getApiAsync) {
@@ -114,8 +129,10 @@ window.gridcmdDesk.part(function (D, st, _h, s) {
     window.dash_ag_grid.getApiAsync(D.GRID_ID).then(function (gridApi) {
       st.api = gridApi;
       gridApi.setGridOption("rowData", st.haveSnapshot ? Array.from(st.cases.values()) : []);
-      gridApi.setGridOption("overlayNoRowsTemplate", "<span class='dq-empty'>—</span>");
+      // The empty overlays are AG Grid's own, in Chinese through the grid's localeText (layouts/dispatch.py): text.
       gridApi.addEventListener("rowClicked", onRowClicked);
+      D.fitColumns();
+      window.addEventListener("resize", D.fitColumns);
       gridApi.addEventListener("modelUpdated", D.scheduleRender);
       D.scheduleRender();
     });

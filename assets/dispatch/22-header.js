@@ -9,6 +9,7 @@ window.gridcmdDesk.part(function (D, st, _h, s) {
     reconnecting: "dispatch.conn.reconnecting",
     offline: "dispatch.conn.offline",
   };
+  var MAP_KEY = "gridcmd.dispatch.mapFolded";
   var MUTED_KEY = "gridcmd.dispatch.muted";
 
   D.scheduleRender = function () {
@@ -145,6 +146,38 @@ window.gridcmdDesk.part(function (D, st, _h, s) {
       btn.textContent = s(muted ? "dispatch.sound.off" : "dispatch.sound.on");
       btn.classList.toggle("is-muted", muted);
     }
+  };
+
+  /** Fold the map away (the queue and the panel take its room) or bring it back; remembered in this browser. */
+  D.setMapFolded = function (folded, remember) {
+    st.mapFolded = folded;
+    if (remember) {
+      try {
+        localStorage.setItem(MAP_KEY, folded ? "1" : "0");
+      } catch (_e) {
+        /* private mode */
+      }
+    }
+    var root = D.el(D.ROOT_ID);
+    if (root) root.classList.toggle("is-map-folded", folded);
+    var btn = D.el("dispatch-map-toggle");
+    if (btn) {
+      btn.textContent = s(folded ? "dispatch.map.show" : "dispatch.map.hide");
+      btn.setAttribute("aria-pressed", folded ? "true" : "false");
+    }
+    // Leaflet measured a hidden container as 0×0: measure again once it is shown.
+    if (!folded && st.map) setTimeout(function () { st.map.invalidateSize(); }, 0);
+  };
+
+  /** Whether the map starts folded: the dispatcher's saved choice, else by the window's width (15-cells.js). */
+  D.initialMapFolded = function () {
+    var saved = null;
+    try {
+      saved = localStorage.getItem(MAP_KEY);
+    } catch (_e) {
+      /* private mode */
+    }
+    return D.cells.mapFolded(window.innerWidth, saved);
   };
 
   D.storedMuted = function () {

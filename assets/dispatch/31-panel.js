@@ -20,13 +20,14 @@ window.gridcmdDesk.part(function (D, st, h, s) {
     pn.state = h("span", "pn-state");
     pn.tier = h("span", "pn-tier", s("dispatch.panel.tier_district"));
     pn.sup = h("span", "pn-supc");
+    pn.ins = withId(h("span", "pn-insc"), "dispatch-panel-instructions");
     pn.cat = h("span", "pn-cat");
     pn.due = h("span", "pn-due");
     pn.locate = h("button", "pn-locate", s("dispatch.panel.locate"));
     pn.locate.type = "button";
     pn.locate.title = "Z";
     pn.locate.addEventListener("click", D.locate);
-    pn.head.append(pn.level, pn.code, pn.state, pn.tier, pn.sup, pn.cat, pn.due, pn.locate);
+    pn.head.append(pn.level, pn.code, pn.state, pn.tier, pn.sup, pn.ins, pn.cat, pn.due, pn.locate);
   }
 
   function withId(node, id) {
@@ -46,11 +47,18 @@ window.gridcmdDesk.part(function (D, st, h, s) {
     pn.actions = withId(h("div", "pn-actions"), "dispatch-actions");
     pn.cols = h("div", "pn-cols");
     var main = h("div", "pn-col pn-col--main");
-    pn.desc = h("p", "pn-desc");
+    pn.desc = withId(h("p", "pn-desc"), "dispatch-panel-desc");
+    pn.more = withId(h("button", "pn-more", s("dispatch.panel.more")), "dispatch-panel-more");
+    pn.more.type = "button";
+    pn.more.addEventListener("click", function () {
+      pn.descOpen = !pn.descOpen;
+      renderDesc(pn.descText);
+    });
     pn.facts = h("dl", "pn-facts");
     pn.photos = h("div", "pn-photos");
     pn.minimap = withId(h("div", "pn-minimap"), "dispatch-minimap");
     main.append.apply(main, section("dispatch.panel.description", pn.desc));
+    main.append(pn.more);
     main.append(pn.facts);
     main.append.apply(main, section("dispatch.panel.photos", pn.photos));
     main.append(pn.minimap);
@@ -59,9 +67,23 @@ window.gridcmdDesk.part(function (D, st, h, s) {
     pn.timeline = withId(h("ol", "pn-timeline"), "dispatch-timeline");
     aside.append.apply(aside, section("dispatch.panel.suggestions", pn.sugg).concat(section("dispatch.panel.timeline", pn.timeline)));
     pn.cols.append(main, aside);
-    pn.body.append(pn.head, pn.alert, pn.actions, pn.cols);
+    // The key facts (code, state, countdown) and the buttons stay in view; the rest scrolls under them.
+    pn.top = withId(h("div", "pn-top"), "dispatch-panel-top");
+    pn.top.append(pn.head, pn.alert, pn.actions);
+    pn.body.id = "dispatch-panel-body";
+    pn.body.append(pn.top, pn.cols);
     root.append(pn.empty, pn.body);
   };
+
+  /** The description as text, clamped with 展开 when long (15-cells.js isLong); open again for a new case. */
+  function renderDesc(text) {
+    pn.descText = text;
+    var long = D.cells.isLong(text);
+    pn.desc.textContent = text;
+    pn.desc.classList.toggle("is-clamped", long && !pn.descOpen);
+    pn.more.hidden = !long;
+    pn.more.textContent = s(pn.descOpen ? "dispatch.panel.less" : "dispatch.panel.more");
+  }
 
   function fact(label, value, cls) {
     var dt = h("dt", null, label);
@@ -90,6 +112,8 @@ window.gridcmdDesk.part(function (D, st, h, s) {
     pn.tier.hidden = row.tier !== "district";
     pn.sup.hidden = !row.supervision_count;
     pn.sup.textContent = s("dispatch.cmd.supervise") + " ×" + (row.supervision_count || 0);
+    pn.ins.textContent = D.cells.instructionMark(row, config.cmdLabel(st, "instruct"));
+    pn.ins.hidden = !pn.ins.textContent;
     pn.cat.textContent = row.category || s("dispatch.uncategorised");
     renderDue(row, D.now());
     var mine = !!(st.alert && st.alert.id === row.id);
@@ -201,7 +225,9 @@ window.gridcmdDesk.part(function (D, st, h, s) {
     var d = st.detail && st.detail.id === row.id ? st.detail : null;
     renderHead(row);
     renderActions(row);
-    pn.desc.textContent = d ? d.description : row.description || "";
+    if (pn.descFor !== row.id) pn.descOpen = false;
+    pn.descFor = row.id;
+    renderDesc(String((d ? d.description : row.description) || ""));
     renderFacts(row, d);
     renderPhotos(d);
     D.renderSuggestions(row);

@@ -1,5 +1,6 @@
 /* GridCommand dispatch desk: the case panel's suggestions (GET /api/v1/cases/{id}/suggestions) — the department to
- * dispatch to, the nearest patrols (one click assigns one), and open duplicates nearby (one click merges).
+ * dispatch to, the nearest patrols by name, phone and distance (one click assigns one), and open duplicates nearby
+ * (one click merges).
  */
 window.gridcmdDesk.part(function (D, st, h, s) {
   "use strict";
@@ -21,7 +22,13 @@ window.gridcmdDesk.part(function (D, st, h, s) {
   function patrolLine(p, dispatchable) {
     var line = h("div", "sg-patrol");
     line.setAttribute("data-patrol", p.id);
-    line.append(h("i", "sg-dot st-" + p.status), h("span", "sg-pid", p.id), h("span", "sg-dist", D.metres(p.distance_m)));
+    var parts = D.cells.patrolParts(p, D.metres(p.distance_m));
+    var who = h("span", "sg-pid", parts.name);
+    who.title = p.id;
+    line.append(h("i", "sg-dot st-" + p.status), who);
+    if (parts.code) line.append(h("span", "sg-pcode", parts.code));
+    if (parts.phone) line.append(h("span", "sg-phone", parts.phone));
+    line.append(h("span", "sg-dist", parts.distance));
     if (dispatchable) {
       var b = h("button", "sg-btn", s("dispatch.panel.assign"));
       b.type = "button";

@@ -1,6 +1,6 @@
 /* GridCommand dispatch desk: the command dialog (#dispatch-modal, JS-owned) — its frame, the form parts the dialogs
  * share (field, note, radios, pick list), and the plain note/reason dialog every command without its own uses
- * (reject, escalate, supervise, self-handle, suspend, resume, acknowledge, return, report-handled).
+ * (reject, escalate, supervise, instruct, self-handle, suspend, resume, acknowledge, return, report-handled).
  *
  * Each command with its own form registers a builder in gridcmdDesk.dialogs (41-…46-dialog-*.js):
  * `builder(body, dlg, row)` fills the form and returns collect() → {fields} | {error}. Enter confirms, Esc cancels
@@ -180,7 +180,8 @@ window.gridcmdDesk.part(function (D, st, h, s) {
   /**
    * A filtered, keyboard-driven pick list: an input above, ↑/↓ move, the highlighted item is the answer.
    * `items`: {value, text (lower case, searched), …}. opts: id, placeholder, empty (shown when nothing matches),
-   * render(item) -> node, preferred (value highlighted first), onPick (double click), onChange(item | null).
+   * render(item) -> node, preferred (value highlighted first), blank (with no preferred value, highlight nothing
+   * until the user picks or types), onPick (double click), onChange(item | null).
    * Returns {node, input, value()}.
    */
   D.pickList = function (items, opts) {
@@ -230,7 +231,9 @@ window.gridcmdDesk.part(function (D, st, h, s) {
         return matches(item, words);
       });
       var pre = opts.preferred ? shown.findIndex(function (x) { return x.value === opts.preferred; }) : -1;
-      active = pre >= 0 && !words.length ? pre : 0;
+      // Typed words: the first match. None: the preferred item, or (opts.blank) nothing until one is picked.
+      if (words.length) active = 0;
+      else active = pre >= 0 ? pre : opts.blank ? -1 : 0;
       paint();
     }
 
@@ -239,7 +242,8 @@ window.gridcmdDesk.part(function (D, st, h, s) {
       if (ev.key !== "ArrowDown" && ev.key !== "ArrowUp") return;
       ev.preventDefault();
       if (!shown.length) return;
-      active = (active + (ev.key === "ArrowDown" ? 1 : -1) + shown.length) % shown.length;
+      if (active < 0) active = ev.key === "ArrowDown" ? 0 : shown.length - 1;
+      else active = (active + (ev.key === "ArrowDown" ? 1 : -1) + shown.length) % shown.length;
       paint();
     });
     filter();
@@ -257,12 +261,14 @@ window.gridcmdDesk.part(function (D, st, h, s) {
     return chosen ? chosen.value : null;
   };
 
-  /** The note/reason dialog: a reason is required for reject, suspend, return and extend. */
+  /** The note/reason dialog: a reason is required for reject, suspend, return and extend, the text for instruct. */
   function noteDialog(body, dlg) {
     var required = !!D.actions.REASON_REQUIRED[dlg.cmd];
     var ta = D.noteInput(required);
     ta.setAttribute("data-autofocus", "");
-    body.append(D.field(s(required ? "dispatch.dlg.reason" : "dispatch.dlg.note"), ta));
+    var label = dlg.cmd === "instruct" ? "dispatch.dlg.instruction" : required ? "dispatch.dlg.reason" : "dispatch.dlg.note";
+    if (dlg.cmd === "instruct") ta.placeholder = s(label);
+    body.append(D.field(s(label), ta));
     return function () {
       var note = ta.value.trim();
       if (required && !note) return { error: s("dispatch.dlg.required") };

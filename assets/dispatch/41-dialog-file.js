@@ -1,5 +1,6 @@
 /* GridCommand dispatch desk: the file (立案) dialog — pick the catalog condition (GET /api/v1/catalog) that sets
- * the case's level, time limit and department, with an optional note.
+ * the case's level, time limit and department, with an optional note. The case's reported category (or the
+ * suggested one) is preselected; with neither, nothing is, and Enter asks for a pick.
  */
 window.gridcmdDesk.part(function (D, st, h, s) {
   "use strict";
@@ -36,7 +37,13 @@ window.gridcmdDesk.part(function (D, st, h, s) {
     );
   }
 
-  D.dialogs.file = function (body, dlg) {
+  /** The condition to preselect: the case's reported category, else the suggested one, else none. */
+  function preselected(dlg, row) {
+    var sg = st.sugg && st.primary === dlg.opts.caseId ? st.sugg : null;
+    return D.actions.fileChoice(row, sg, st.catalogByCode);
+  }
+
+  D.dialogs.file = function (body, dlg, row) {
     var items = st.catalog.map(function (c) {
       var words = [c.code, c.major, c.minor, c.condition, D.config.deptName(st, c.department)];
       return { value: c.code, item: c, text: words.join(" ").toLowerCase() };
@@ -46,6 +53,8 @@ window.gridcmdDesk.part(function (D, st, h, s) {
       id: "dispatch-file",
       placeholder: s("dispatch.dlg.file_search"),
       empty: s("dispatch.dlg.file_none"),
+      preferred: preselected(dlg, row),
+      blank: true, // never the catalog's first row: `f` then Enter must not file a case under 矛盾纠纷 by accident
       onPick: function () {
         dlg.confirm();
       },

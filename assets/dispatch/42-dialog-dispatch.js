@@ -25,7 +25,7 @@ window.gridcmdDesk.part(function (D, st, h, s) {
     var options = [{ id: "", label: s("dispatch.dlg.no_patrol") }];
     var sugg = st.sugg && st.primary === dlg.opts.caseId ? st.sugg.patrols || [] : [];
     sugg.forEach(function (p) {
-      options.push({ id: p.id, label: p.id + " · " + D.metres(p.distance_m) });
+      options.push({ id: p.id, label: D.cells.patrolLabel(p, D.metres(p.distance_m)) });
     });
     var picked = dlg.opts.patrol;
     var listed = sugg.some(function (p) {

@@ -53,6 +53,9 @@ window.gridcmdDesk.part(function (D, st, h, s) {
       D.setMuted(!st.muted);
     });
     D.el("dispatch-help").addEventListener("click", D.showKeys);
+    D.el("dispatch-map-toggle").addEventListener("click", function () {
+      D.setMapFolded(!st.mapFolded, true);
+    });
     document.addEventListener("keydown", D.onKey);
     document.addEventListener("pointerdown", D.wakeAudio, { once: true });
   }
@@ -73,6 +76,7 @@ window.gridcmdDesk.part(function (D, st, h, s) {
     st.ready = true;
     readConfig(root);
     D.setMuted(D.storedMuted());
+    D.setMapFolded(D.initialMapFolded(), false);
     wireChrome();
     D.buildPanel();
     D.renderBulk();
@@ -141,6 +145,9 @@ window.gridcmdDesk.part(function (D, st, h, s) {
     },
     get dialog() {
       return st.dialog ? st.dialog.cmd : null;
+    },
+    get mapFolded() {
+      return !!st.mapFolded;
     },
     get gridReady() {
       return !!st.api;

@@ -27,6 +27,7 @@ __all__ = [
     "get_case",
     "grid_names",
     "open_cases_to_advance",
+    "staff_contacts",
 ]
 
 
@@ -57,6 +58,14 @@ def full_time_workers(*, session: Session) -> list[tuple[str, str]]:
         select(Staff.code, Staff.grid_code).where(Staff.role == "full_time").order_by(Staff.code)
     ).all()
     return [(code, grid) for code, grid in rows]
+
+
+def staff_contacts(*, session: Session, codes: list[str]) -> dict[str, dict[str, str]]:
+    """Staff code → {name, phone} for those of `codes` on the roster (a patrol's id is its staff code)."""
+    if not codes:
+        return {}
+    rows = session.execute(select(Staff.code, Staff.name, Staff.phone).where(Staff.code.in_(codes))).all()
+    return {code: {"name": name, "phone": phone} for code, name, phone in rows}
 
 
 def get_case(*, session: Session, case_id: int) -> Case | None:

@@ -17,6 +17,7 @@ from dashboard.domain.clock import as_utc, local_iso
 from dashboard.domain.geo import haversine_m
 from dashboard.live.patrols import PatrolStore
 from dashboard.services.commands import STREET_UNIT
+from dashboard.services.lookups import staff_contacts
 from dashboard.store.models import Case, CatalogItem, Department
 
 DUPLICATE_RADIUS_M = 50.0
@@ -53,6 +54,7 @@ def duplicate_candidates(*, session: Session, case: Case, tz: str) -> list[dict[
                     "distance_m": round(distance, 1),
                     "reported_at": local_iso(other.reported_at, tz),
                     "description": other.description[:80],
+                    "category_code": other.category_code,
                     "open": State(other.state) not in TERMINAL,
                 }
             )
@@ -69,11 +71,31 @@ def suggested_department(*, session: Session, case: Case) -> dict[str, str] | No
     return {"code": dept.code, "name": dept.name} if dept else None
 
 
+def suggested_category(*, session: Session, case: Case, duplicates: list[dict[str, Any]]) -> dict[str, str] | None:
+    """The condition to file the case under: its reported category, else the nearest categorised duplicate's."""
+    code = case.category_code
+    if not code:
+        near = sorted((d for d in duplicates if d["category_code"]), key=lambda d: d["distance_m"])
+        code = near[0]["category_code"] if near else None
+    item = session.get(CatalogItem, code) if code else None
+    return {"code": item.code, "name": f"{item.major_name} › {item.minor_name}"} if item else None
+
+
+def nearest_patrols(*, session: Session, patrols: PatrolStore, case: Case) -> list[dict[str, Any]]:
+    """The nearest available patrols, each with its name and phone from the staff roster (None when unknown)."""
+    found = patrols.nearest(case.lon, case.lat, k=3, radius_m=PATROL_RADIUS_M, available_only=True)
+    contacts = staff_contacts(session=session, codes=[p["id"] for p in found])
+    none = {"name": None, "phone": None}
+    return [{**p, **contacts.get(p["id"], none)} for p in found]
+
+
 def suggestions(*, session: Session, patrols: PatrolStore, case: Case, tz: str) -> dict[str, Any]:
-    """Everything the dispatch desk offers for one case: department, nearest patrols, duplicates."""
+    """Everything the dispatch desk offers for one case: condition, department, nearest patrols, duplicates."""
+    duplicates = duplicate_candidates(session=session, case=case, tz=tz)
     return {
+        "category": suggested_category(session=session, case=case, duplicates=duplicates),
         "department": suggested_department(session=session, case=case),
         "tier": case.tier,
-        "patrols": patrols.nearest(case.lon, case.lat, k=3, radius_m=PATROL_RADIUS_M, available_only=True),
-        "duplicates": duplicate_candidates(session=session, case=case, tz=tz),
+        "patrols": nearest_patrols(session=session, patrols=patrols, case=case),
+        "duplicates": duplicates,
     }

@@ -13,7 +13,7 @@ from dashboard.services.clock import utcnow
 from dashboard.services.commands import Ctx, dispatch_case, file_case
 from dashboard.services.intake import ReportCase, report_case
 from dashboard.services.scheduler import run_overdue_pass
-from dashboard.store.models import Case, CaseEvent, CatalogItem
+from dashboard.store.models import Case, CaseEvent, CatalogItem, Staff
 
 SYSTEM = Actor("test", Role.SYSTEM, "110112")
 
@@ -88,3 +88,31 @@ def test_overdue_case_is_supervised_once_per_stage_and_a_level_escalates(grid_ap
     run_overdue_pass(rt)  # a second pass does not supervise the same stage again
     with rt.session() as session:
         assert session.get(Case, routine).supervision_count == 1
+
+
+def test_nearest_patrols_carry_their_name_and_phone_from_the_roster(client, grid_app, inside_point) -> None:  # noqa: ANN001
+    rt = grid_app.runtime
+    lon, lat = inside_point
+    case = _report(rt, lon, lat)
+    with rt.session() as session:
+        staff = session.scalars(select(Staff).where(Staff.role == "full_time").order_by(Staff.code)).first()
+        code, name, phone = staff.code, staff.name, staff.phone
+    rt.patrols.ingest([Fix(code, lon + 0.0005, lat, "available", 1), Fix("NOBODY", lon + 0.001, lat, "available", 1)])
+    body = client.get(f"/api/v1/cases/{case.id}/suggestions").get_json()
+    by_id = {p["id"]: p for p in body["patrols"]}
+    assert (by_id[code]["name"], by_id[code]["phone"]) == (name, phone)
+    assert (by_id["NOBODY"]["name"], by_id["NOBODY"]["phone"]) == (None, None)  # off the roster: code only
+
+
+def test_the_suggested_condition_is_the_reported_one_else_a_filed_duplicates(client, grid_app, inside_point) -> None:  # noqa: ANN001
+    rt = grid_app.runtime
+    item = _item(rt, "B")
+    lon, lat = inside_point
+    reported = _report(rt, lon, lat, item.code)
+    body = client.get(f"/api/v1/cases/{reported.id}/suggestions").get_json()
+    assert body["category"]["code"] == item.code and "›" in body["category"]["name"]
+    index = rt.grid_index()
+    alone = _report(rt, *index.random_point_in(index.codes()[7], random.Random(13)))  # another grid: no duplicate
+    assert client.get(f"/api/v1/cases/{alone.id}/suggestions").get_json()["category"] is None
+    beside = _report(rt, lon + 0.0001, lat)  # ~9 m from the categorised report, itself unfiled
+    assert client.get(f"/api/v1/cases/{beside.id}/suggestions").get_json()["category"]["code"] == item.code

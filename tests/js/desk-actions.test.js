@@ -119,3 +119,33 @@ test("dispatch targets: the suggested one, the case's street units, then the dis
   assert.equal(item.text, (STREET + "CG 第01街道城市管理办公室").toLowerCase());
   assert.equal(item.dept.name, "第01街道城市管理办公室");
 });
+
+test("the file dialog preselects the reported category, else the suggested one, never the catalog's first", () => {
+  const catalog = new Map([
+    ["01010101", { code: "01010101", major: "社会治安", minor: "矛盾纠纷" }],
+    ["02030101", { code: "02030101", major: "市容环境", minor: "垃圾桶满溢" }],
+    ["02050101", { code: "02050101", major: "市政设施", minor: "路灯不亮" }],
+  ]);
+  const reported = caseRow({ category_code: "02030101" });
+  const sugg = { category: { code: "02050101", name: "市政设施 › 路灯不亮" } };
+  assert.equal(actions.fileChoice(reported, sugg, catalog), "02030101"); // what the reporter said wins
+  assert.equal(actions.fileChoice(caseRow(), sugg, catalog), "02050101");
+  assert.equal(actions.fileChoice(caseRow(), null, catalog), null); // neither: nothing preselected
+  assert.equal(actions.fileChoice(caseRow(), { category: null }, catalog), null);
+  assert.equal(actions.fileChoice(caseRow({ category_code: "99999999" }), null, catalog), null); // not in the catalog
+  assert.equal(actions.fileChoice(caseRow({ category_code: "99999999" }), sugg, catalog), "02050101");
+  assert.equal(actions.fileChoice(null, null, catalog), null);
+});
+
+test("批示 is offered to whoever may instruct, on any case, after supervision; its note is required", () => {
+  const adminDesk = model({ role: "admin", scope: "110112" });
+  const reported = caseRow({ state: "reported" });
+  const got = actions.legal(reported, adminDesk, detailOf(reported));
+  assert.ok(got.includes("instruct"));
+  assert.equal(got.indexOf("instruct"), got.indexOf("supervise") + 1);
+  const closed = caseRow({ state: "closed" });
+  assert.ok(actions.legal(closed, adminDesk, detailOf(closed)).includes("instruct"));
+  assert.ok(!actions.legal(reported, streetDesk, detailOf(reported)).includes("instruct")); // not a dispatcher's
+  assert.ok(actions.ORDER.includes("instruct"));
+  assert.equal(actions.REASON_REQUIRED.instruct, true);
+});

@@ -27,6 +27,7 @@ const SOURCES = {
   resume: ["suspended"],
   extend: ["dispatched", "handling"],
   "visit-back": ["closed"],
+  instruct: [...OPEN, "closed", "merged", "rejected", "self_handled"].sort(), // 批示: on any case
 };
 
 // role_commands() per role.
@@ -34,7 +35,9 @@ const COMMANDS = {
   dispatcher: ["file", "reject", "merge", "self-handle", "dispatch", "verify", "escalate", "supervise", "suspend",
     "resume", "extend", "visit-back"],
   handler: ["acknowledge", "return", "report-handled"],
-  leader: ["supervise"],
+  leader: ["supervise", "instruct"],
+  admin: ["file", "reject", "merge", "self-handle", "dispatch", "acknowledge", "return", "report-handled", "verify",
+    "escalate", "supervise", "instruct", "suspend", "resume", "extend", "visit-back"],
 };
 
 const I18N = {
@@ -47,6 +50,7 @@ const I18N = {
   "dispatch.countdown.none": "—",
   "dispatch.unit.m": "米", "dispatch.unit.km": "公里", "dispatch.unit.day": "天", "dispatch.unit.hour": "时",
   "dispatch.cmd.file": "立案", "dispatch.cmd.dispatch": "派遣", "dispatch.cmd.supervise": "督办",
+  "dispatch.cmd.instruct": "批示",
   "dispatch.actor.system": "系统（超时规则）",
   "dispatch.loading": "加载中…", "dispatch.panel.no_actions": "当前状态无可执行操作",
   "dispatch.panel.read_only": "该案件已上报区级，由区指挥中心处置", "dispatch.panel.visited": "已回访",
@@ -114,6 +118,7 @@ function caseRow(fields = {}) {
     updated_at: "2026-11-22T08:00:00+08:00",
     description: "井盖缺失",
     supervision_count: 0,
+    instruction_count: 0,
     ...fields,
   };
 }

@@ -118,3 +118,10 @@ test("quick search matches names as shown, and a grid's code too", () => {
   assert.equal(queue.tooltip(r, "grid_code", r.grid_code, "幸福里网格", m), "幸福里网格 · " + STREET + "001001");
   assert.equal(queue.tooltip(r, "category", "x", "井盖", m), "井盖");
 });
+
+test("the description cell's tooltip is the whole description, not only its first line", () => {
+  const text = "东门井盖缺失\n夜间无照明，已有行人绊倒\n请尽快处置";
+  const r = row({ description: text });
+  assert.equal(queue.tooltip(r, "description", text, "东门井盖缺失", M), text);
+  assert.equal(queue.tooltip(row({ description: null }), "description", null, "", M), "");
+});
