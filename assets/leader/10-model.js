@@ -7,6 +7,9 @@
  *   M.inScope(row, scope)                a live CASE_ROW inside the scope shown (district: every row)
  *   M.merge(item, answer)                a needs-me row updated from a command's answer (grid name, reasons kept)
  *   M.refetcher({run, minMs, now, setTimeout, clearTimeout})  .request() at most every minMs, .force() now
+ *   M.receipt(row, nowMs, s, duration)   the 督办's read receipt: {status: pending|acked|overdue|null, text}
+ *   M.offsetOf(iso)                      the UTC offset (minutes) of a local ISO time such as the summary's `at`
+ *   M.replyBy(choice, nowMs, offsetMin)  the reply deadline of a 督办 dialog choice (none|2h|today|3d) as ISO, or null
  *
  * `s(key, vars)` is the page's string lookup (gridcmdFormat.t over the bundle of layouts/i18n.py).
  * Loaded as a plain script (global `gridcmdLeaderModel`) and by `require` under Node.
@@ -20,7 +23,21 @@
   "use strict";
 
   var COUNTS = { filed: true, closed: true, due: true };
-  var MERGED = ["version", "state", "tier", "level", "deadline", "stage_start", "supervision_count", "instruction_count"];
+  var MERGED = [
+    "version",
+    "state",
+    "tier",
+    "level",
+    "deadline",
+    "stage_start",
+    "supervision_count",
+    "instruction_count",
+    "supervision_reply_by",
+    "supervision_acked_at",
+    "supervision_acked_by",
+  ];
+  var HOUR = 3600 * 1000;
+  var REPLY_HOURS = { "2h": 2, "3d": 72 };
 
   function isRate(key) {
     return !COUNTS[key];
@@ -79,6 +96,51 @@
       if (Object.prototype.hasOwnProperty.call(answer, k)) out[k] = answer[k];
     });
     return out;
+  }
+
+  /**
+   * The read receipt of the case's open 督办 (as dashboard/domain/leader.py reply_status, but against the page's
+   * clock, so a pending reply turns overdue as its countdown runs out): acked "已回复 · who MM-DD hh:mm", overdue
+   * "逾期未回复 · 超时 …", pending "督办待回复" with the time left to its deadline; null status when never supervised.
+   */
+  function receipt(row, nowMs, s, duration) {
+    if (!row || !(row.supervision_count > 0)) return { status: null, text: "" };
+    if (row.supervision_acked_at) {
+      var when = String(row.supervision_acked_at).slice(5, 16).replace("T", " ");
+      return { status: "acked", text: s("leader.reply.acked", { who: row.supervision_acked_by || "", time: when }) };
+    }
+    var due = row.supervision_reply_by ? Date.parse(row.supervision_reply_by) : NaN;
+    if (!isNumber(due)) return { status: "pending", text: s("leader.reply.pending") };
+    var cd = countdown(due, nowMs, s, duration);
+    var status = cd.over ? "overdue" : "pending";
+    return { status: status, text: s("leader.reply." + status) + " · " + cd.text };
+  }
+
+  /** The UTC offset in minutes of a local ISO time ("…+08:00" → 480, "…Z" → 0); 0 when it names none. */
+  function offsetOf(iso) {
+    var m = /([+-])(\d{2}):?(\d{2})$/.exec(typeof iso === "string" ? iso : "");
+    if (!m) return 0;
+    return (m[1] === "-" ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3]));
+  }
+
+  function localIso(ms, offsetMin) {
+    var sign = offsetMin < 0 ? "-" : "+";
+    var abs = Math.abs(offsetMin);
+    var pad = function (n) {
+      return (n < 10 ? "0" : "") + n;
+    };
+    var wall = new Date(ms + offsetMin * 60000).toISOString().slice(0, 19);
+    return wall + sign + pad(Math.floor(abs / 60)) + ":" + pad(abs % 60);
+  }
+
+  /** The `reply_by` of a 督办 dialog choice: 2 hours or 3 days from now, the end of today (local), none: null. */
+  function replyBy(choice, nowMs, offsetMin) {
+    var off = isNumber(offsetMin) ? offsetMin : 0;
+    if (REPLY_HOURS[choice]) return localIso(nowMs + REPLY_HOURS[choice] * HOUR, off);
+    if (choice !== "today") return null;
+    var wall = new Date(nowMs + off * 60000);
+    var endOfDay = Date.UTC(wall.getUTCFullYear(), wall.getUTCMonth(), wall.getUTCDate(), 23, 59, 59) - off * 60000;
+    return localIso(endOfDay, off);
   }
 
   /**
@@ -160,6 +222,9 @@
     inScope: inScope,
     merge: merge,
     refetcher: refetcher,
+    receipt: receipt,
+    offsetOf: offsetOf,
+    replyBy: replyBy,
     isRate: isRate,
   };
 });

@@ -160,6 +160,11 @@
     var clock = meta.appendChild(node("span", "leader-need-clock"));
     clock.setAttribute("data-deadline", c.deadline || "");
     meta.appendChild(node("span", "leader-need-counts", s("leader.counts", { s: c.supervision_count, i: c.instruction_count })));
+    if (c.supervision_count > 0) {
+      // 督办回复: filled (and turned red when overdue) by L.tick from the row's receipt fields.
+      var reply = li.appendChild(node("div", "leader-need-reply"));
+      reply.setAttribute("data-id", String(c.id));
+    }
     var acts = li.appendChild(node("div", "leader-need-actions"));
     ["supervise", "instruct"].forEach(function (cmd) {
       var b = acts.appendChild(node("button", "leader-act leader-act--" + cmd, s("leader." + cmd)));
@@ -190,7 +195,19 @@
     L.tick();
   };
 
-  /** 1 Hz: every countdown's text and colour. */
+  function tickReplies(now, dur) {
+    var byId = {};
+    (st.summary ? st.summary.needs.cases : []).forEach(function (c) {
+      byId[c.id] = c;
+    });
+    Array.prototype.forEach.call(document.querySelectorAll(".leader-need-reply"), function (el) {
+      var r = M.receipt(byId[Number(el.getAttribute("data-id"))], now, s, dur);
+      if (el.textContent !== r.text) el.textContent = r.text;
+      el.className = "leader-need-reply" + (r.status ? " reply-" + r.status : "");
+    });
+  }
+
+  /** 1 Hz: every countdown's text and colour, the 督办 receipts' too. */
   L.tick = function () {
     var now = Date.now();
     var dur = window.gridcmdSla.duration;
@@ -200,6 +217,7 @@
       if (el.textContent !== cd.text) el.textContent = cd.text;
       el.classList.toggle("is-over", cd.over);
     });
+    tickReplies(now, dur);
   };
 
   L.renderAll = function () {

@@ -1,4 +1,4 @@
-/* GridCommand leader pass: 督办 (supervise, optional note) and 批示 (instruct, note required) on a needs-me case, in a
+/* GridCommand leader pass: 督办 (supervise, optional note and reply deadline) and 批示 (instruct, note required) on a needs-me case, in a
  * small dialog; POST /api/v1/cases/{id}/{command} with the version the leader saw. The answer updates the row;
  * a lost race (409) refetches the summary; every refusal is shown as text. No other command is offered here.
  */
@@ -10,6 +10,7 @@
   var s = L.s;
   var node = L.node;
   var NOTE_MAX = 2000;
+  var REPLY_CHOICES = ["none", "2h", "today", "3d"];
 
   L.api = function (method, path, body) {
     var init = { method: method, credentials: "same-origin", headers: { Accept: "application/json" } };
@@ -75,6 +76,7 @@
     note.maxLength = NOTE_MAX;
     note.rows = 4;
     label.htmlFor = note.id;
+    var within = cmd === "supervise" ? replyChoice(box) : null;
     var error = box.appendChild(node("p", "leader-dialog-error"));
     error.setAttribute("role", "alert");
     error.hidden = true;
@@ -84,7 +86,20 @@
     var ok = row.appendChild(node("button", "leader-btn leader-btn--primary", s("leader.dialog.ok")));
     ok.type = "button";
     ok.id = "leader-dialog-ok";
-    return { overlay: overlay, note: note, error: error, ok: ok, cancel: cancel };
+    return { overlay: overlay, note: note, within: within, error: error, ok: ok, cancel: cancel };
+  }
+
+  /** The 督办's optional reply deadline: none, 2 hours, end of today, 3 days (M.replyBy). */
+  function replyChoice(box) {
+    var label = box.appendChild(node("label", "leader-dialog-label", s("leader.reply.within")));
+    var select = box.appendChild(node("select", "leader-dialog-within"));
+    select.id = "leader-dialog-within";
+    label.htmlFor = select.id;
+    REPLY_CHOICES.forEach(function (choice) {
+      var opt = select.appendChild(node("option", null, s("leader.reply." + choice)));
+      opt.value = choice;
+    });
+    return select;
   }
 
   function failed(dlg, text) {
@@ -99,6 +114,8 @@
     dlg.ok.disabled = true;
     var body = { expected_version: item.version };
     if (text) body.note = text;
+    var replyBy = dlg.within ? M.replyBy(dlg.within.value, Date.now(), M.offsetOf(st.summary && st.summary.at)) : null;
+    if (replyBy) body.reply_by = replyBy;
     L.api("POST", "/api/v1/cases/" + item.id + "/" + cmd, body).then(
       function (res) {
         if (res.ok) {

@@ -6,7 +6,8 @@
   composite index against the seeds' reference figures (dashboard/domain/leader.py);
 - `rankings`: the scope's children (streets, communities or grids) in `window` (default today), best and worst
   by 按时结案率 and by open overdue cases, and all of them by code;
-- `needs`: open cases that are overdue, A-level, escalated or supervised more than once, newest first;
+- `needs`: open cases that are overdue, A-level, escalated, supervised more than once or whose 督办 went unanswered
+  past its reply deadline, newest first, each with `supervision_reply` (pending, acked, overdue or None);
 - `path`: the breadcrumb from the caller's own scope down to this one; `live_since`: the case stream's head when
   the summary was read, so the page's live client resumes from it instead of taking a snapshot of every case.
 A street's leader sees their street and what lies inside it: any other scope is 403, as for `/kpis`.
@@ -24,7 +25,7 @@ from dashboard.api.registry import Route, make_blueprint, runtime
 from dashboard.domain.clock import as_utc
 from dashboard.domain.codes import COMMUNITY_CODE_LEN, COUNTY_DIGITS, GRID_CODE_LEN, STREET_CODE_LEN
 from dashboard.domain.kpi import kpis, ratio, scope_level
-from dashboard.domain.leader import TARGETS, WINDOWS, composite_index, needs_reasons, window
+from dashboard.domain.leader import TARGETS, WINDOWS, composite_index, needs_reasons, reply_status, window
 from dashboard.domain.rows import case_row
 from dashboard.runtime import Runtime
 from dashboard.services.clock import local_iso, utcnow
@@ -110,10 +111,20 @@ def _needs(session: Any, scope: str, now: Any, tz: str) -> dict[str, Any]:
     for case, grid_name, category in found:
         row = case_row(case, tz=tz, category_name=category)
         overdue = case.deadline is not None and as_utc(case.deadline) < now
-        reasons = needs_reasons(
-            overdue=overdue, level=case.level, tier=case.tier, supervision_count=case.supervision_count
+        reply = reply_status(
+            supervision_count=case.supervision_count,
+            reply_by=case.supervision_reply_by,
+            acked_at=case.supervision_acked_at,
+            now=now,
         )
-        rows.append({**row, "grid_name": grid_name, "reasons": reasons})
+        reasons = needs_reasons(
+            overdue=overdue,
+            level=case.level,
+            tier=case.tier,
+            supervision_count=case.supervision_count,
+            reply_overdue=reply == "overdue",
+        )
+        rows.append({**row, "grid_name": grid_name, "reasons": reasons, "supervision_reply": reply})
     return {"total": total, "cases": rows}
 
 

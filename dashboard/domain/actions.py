@@ -60,6 +60,8 @@ ACTIONS: Final[Mapping[str, Action]] = MappingProxyType(
         "verify": _moves(State.CLOSED),
         "escalate": Action(sources=OPEN_STATES, tier="street"),
         "supervise": Action(sources=OPEN_STATES),
+        # Only while a supervision waits for its reply (checked by the command: a flag, not a state).
+        "ack-supervision": Action(sources=OPEN_STATES),
         # Any case, closed ones too: a leader may comment on how a case was handled after the fact.
         "instruct": Action(sources=frozenset(State)),
         "suspend": _moves(State.SUSPENDED),

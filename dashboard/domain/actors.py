@@ -46,6 +46,8 @@ COMMAND_ROLES: dict[str, frozenset[Role]] = {
     "verify": frozenset({D, A, S}),
     "escalate": frozenset({D, A, S}),
     "supervise": frozenset({D, L, A, S}),
+    # 回复督办: the handling department (or the desk) acknowledges the open supervision; the state stays.
+    "ack-supervision": frozenset({D, H, A}),
     # 批示: a leader's written instruction on a case (admins stand in for a leader); it never moves the state.
     "instruct": frozenset({L, A}),
     "suspend": frozenset({D, A, S}),

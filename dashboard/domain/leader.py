@@ -73,9 +73,14 @@ def composite_index(figures: dict[str, Any]) -> float | None:
     return sum(parts) / len(parts) if parts else None
 
 
-def needs_reasons(*, overdue: bool, level: str | None, tier: str, supervision_count: int) -> list[str]:
-    """Why an open case needs a leader: overdue, A-level, escalated to the district, supervised more than once."""
+def needs_reasons(
+    *, overdue: bool, level: str | None, tier: str, supervision_count: int, reply_overdue: bool = False
+) -> list[str]:
+    """Why an open case needs a leader: overdue, A-level, escalated to the district, supervised more than once,
+    or a supervision's reply deadline passed unanswered (reply_overdue)."""
     reasons = []
+    if reply_overdue:
+        reasons.append("reply_overdue")
     if overdue:
         reasons.append("overdue")
     if level == "A":
@@ -85,3 +90,17 @@ def needs_reasons(*, overdue: bool, level: str | None, tier: str, supervision_co
     if supervision_count > 1:
         reasons.append("supervised")
     return reasons
+
+
+def reply_status(
+    *, supervision_count: int, reply_by: datetime | None, acked_at: datetime | None, now: datetime
+) -> str | None:
+    """The open supervision's read receipt (督办回复): None (never supervised), acked (已回复), overdue (its reply_by
+    passed unanswered: 逾期未回复) or pending (待回复, with or without a reply deadline)."""
+    if supervision_count <= 0:
+        return None
+    if acked_at is not None:
+        return "acked"
+    if reply_by is not None and as_utc(reply_by) < as_utc(now):
+        return "overdue"
+    return "pending"

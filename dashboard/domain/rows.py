@@ -35,6 +35,10 @@ class CaseFields(Protocol):
     description: str
     supervision_count: int
     instruction_count: int
+    overdue_stage: str | None
+    supervision_reply_by: datetime | None
+    supervision_acked_at: datetime | None
+    supervision_acked_by: str | None
 
 
 def case_row(case: CaseFields, *, tz: str, category_name: str | None = None) -> dict[str, Any]:
@@ -61,7 +65,13 @@ def case_row(case: CaseFields, *, tz: str, category_name: str | None = None) -> 
         "updated_at": local_iso(case.updated_at, tz),
         "description": case.description[:140],
         "supervision_count": case.supervision_count,
+        # The stage the overdue rule supervised (超时督办), None once a new stage starts: the wall's "overdue" alert.
+        "overdue_stage": case.overdue_stage,
         "instruction_count": case.instruction_count or 0,  # 批示: leaders' written instructions
+        # 督办回复: the open supervision's reply deadline and who acknowledged it when (None: not yet / none asked).
+        "supervision_reply_by": local_iso(case.supervision_reply_by, tz),
+        "supervision_acked_at": local_iso(case.supervision_acked_at, tz),
+        "supervision_acked_by": case.supervision_acked_by,
     }
 
 

@@ -44,6 +44,7 @@ from dashboard.store.models import Case, CaseEvent, CatalogItem, Department
 
 SATISFACTION = ("satisfied", "basically_satisfied", "dissatisfied")
 MAX_NOTE = 2000
+MAX_REPLY_WITHIN = timedelta(days=30)  # the furthest a 督办's reply deadline (reply_by) may lie
 STREET_UNIT = "JD"  # catalog shorthand for "the street or town where the case is" (属地街道)
 
 
@@ -417,12 +418,51 @@ def escalate_case(ctx: Ctx, case_id: int, *, expected_version: int, note: str = 
     )
 
 
-def supervise_case(ctx: Ctx, case_id: int, *, expected_version: int, note: str = "") -> Case:
-    """督办: count a supervision (leader, dispatcher, or the overdue rule) on an open case."""
+def _reply_by(raw: Any, now: datetime) -> datetime | None:
+    """The reply deadline a 督办 may carry: an ISO date-time with its UTC offset, after now, at most 30 days on."""
+    value = validate.instant(raw, "reply_by")
+    if value is None:
+        return None
+    if value <= now:
+        raise FieldError("reply_by", "must lie in the future")
+    if value > now + MAX_REPLY_WITHIN:
+        raise FieldError("reply_by", f"must lie within {MAX_REPLY_WITHIN.days} days")
+    return value
+
+
+def _supervision_opened(reply_by: datetime | None) -> dict[str, Any]:
+    """A new supervision waits for its own reply: the deadline it carries, no acknowledgement yet."""
+    return {"supervision_reply_by": reply_by, "supervision_acked_at": None, "supervision_acked_by": None}
+
+
+def supervise_case(ctx: Ctx, case_id: int, *, expected_version: int, note: str = "", reply_by: Any = None) -> Case:
+    """督办: count a supervision (leader, dispatcher, or the overdue rule) on an open case; `reply_by` (optional)
+    is when the handling department must have replied (ack-supervision)."""
     case = _load(ctx, case_id, expected_version, "supervise")
     _require_offered(case, "supervise")
+    deadline = _reply_by(reply_by, ctx.now)
     return write_case(
-        ctx, case, "supervise", {"supervision_count": case.supervision_count + 1}, note=_note(note, required=False)
+        ctx,
+        case,
+        "supervise",
+        {"supervision_count": case.supervision_count + 1, **_supervision_opened(deadline)},
+        note=_note(note, required=False),
+        payload={"reply_by": local_iso(deadline, ctx.tz)} if deadline else None,
+    )
+
+
+def ack_supervision(ctx: Ctx, case_id: int, *, expected_version: int, note: str = "") -> Case:
+    """回复督办: the handling department (or the desk) acknowledges the open supervision; the state stays."""
+    case = _load(ctx, case_id, expected_version, "ack-supervision")
+    _require_offered(case, "ack-supervision")
+    if not case.supervision_count or case.supervision_acked_at is not None:
+        raise FieldError("supervision", f"case {case.code} has no supervision waiting for a reply")
+    return write_case(
+        ctx,
+        case,
+        "ack-supervision",
+        {"supervision_acked_at": ctx.now, "supervision_acked_by": ctx.actor.name},
+        note=_note(note, required=False),
     )
 
 
@@ -457,7 +497,12 @@ def flag_overdue(ctx: Ctx, case_id: int, *, expected_version: int, note: str = "
         ctx,
         case,
         "supervise",
-        {"overdue_stage": stage, "supervision_count": case.supervision_count + 1},
+        {
+            "overdue_stage": stage,
+            "supervision_count": case.supervision_count + 1,
+            # An unanswered person's deadline stands; an answered supervision opens again, without one.
+            **_supervision_opened(None if case.supervision_acked_at else case.supervision_reply_by),
+        },
         note=_note(note, required=False) or f"{stage_zh}超时，自动督办",
         payload={"rule": "overdue", "stage": stage},
     )
@@ -572,6 +617,7 @@ COMMAND_FUNCTIONS = {
     "self-handle": self_handle,
     "escalate": escalate_case,
     "supervise": supervise_case,
+    "ack-supervision": ack_supervision,
     "instruct": instruct_case,
     "suspend": suspend_case,
     "resume": resume_case,
@@ -581,6 +627,7 @@ COMMAND_FUNCTIONS = {
 }
 # Body fields each command takes besides expected_version and note (the API passes only these through).
 COMMAND_FIELDS: dict[str, tuple[str, ...]] = {
+    "supervise": ("reply_by",),
     "file": ("condition",),
     "dispatch": ("department", "patrol"),
     "report-handled": ("photos",),

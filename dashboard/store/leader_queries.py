@@ -84,12 +84,28 @@ def child_rows(*, session: Session, scope: str | None, start: datetime, end: dat
     ]
 
 
+def _reply_overdue(now: datetime) -> ColumnElement[bool]:
+    """A supervision whose reply deadline passed without the department's acknowledgement (逾期未回复)."""
+    return (
+        Case.supervision_reply_by.is_not(None)
+        & (Case.supervision_reply_by < as_utc(now))
+        & Case.supervision_acked_at.is_(None)
+    )
+
+
 def needs_me_query(scope: str | None, now: datetime) -> Select[Any]:
-    """Open cases in `scope` that are overdue, A-level, escalated (tier district) or supervised more than once."""
+    """Open cases in `scope` that are overdue, A-level, escalated (tier district), supervised more than once or
+    whose supervision's reply is overdue."""
     return select(Case).where(
         *_in_scope(scope),
         Case.state.not_in(_TERMINAL),
-        or_(_overdue(now), Case.level == "A", Case.tier == "district", Case.supervision_count > 1),
+        or_(
+            _overdue(now),
+            Case.level == "A",
+            Case.tier == "district",
+            Case.supervision_count > 1,
+            _reply_overdue(now),
+        ),
     )
 
 

@@ -228,6 +228,10 @@ class Case(Base):
     return_count: Mapped[int] = mapped_column(Integer, default=0)
     supervision_count: Mapped[int] = mapped_column(Integer, default=0)
     instruction_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # 批示 (0007)
+    # The open supervision's reply deadline and the handling department's acknowledgement (督办回复, 0008).
+    supervision_reply_by: Mapped[datetime | None] = mapped_column(nullable=True)
+    supervision_acked_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    supervision_acked_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
     extension_count: Mapped[int] = mapped_column(Integer, default=0)
     rework_count: Mapped[int] = mapped_column(Integer, default=0)
     satisfaction: Mapped[str | None] = mapped_column(String(24), nullable=True)

@@ -136,3 +136,38 @@ def test_the_leader_pass_fits_drills_and_acts(leader_page, live_app: LiveApp) ->
                    return r && r.textContent.includes('督办 4 次'); }}""",
         timeout=15_000,
     )
+
+
+def test_a_supervision_with_a_reply_deadline_shows_its_receipt(leader_page, live_app: LiveApp) -> None:  # noqa: ANN001
+    """督办 with 限时回复 2小时: the row counts down to the reply; the department's answer shows live (who, when)."""
+    name, page = leader_page
+    case = _needy_case(live_app, f"督办回复 e2e {name} {uuid.uuid4().hex[:6]}")
+    page.reload()
+    page.wait_for_function(LOADED, timeout=20_000)
+    row = _row(page, case["id"])
+    row.wait_for(timeout=10_000)
+    row.locator('button[data-cmd="supervise"]').click()
+    page.select_option("#leader-dialog-within", "2h")
+    _fits(page)
+    page.click("#leader-dialog-ok")
+    selector = f'.leader-need[data-id="{case["id"]}"] .leader-need-reply'
+    page.wait_for_function(
+        f"() => /^督办待回复 · 剩余 01:5/.test((document.querySelector('{selector}') || {{}}).textContent || '')",
+        timeout=10_000,
+    )
+    assert "reply-pending" in page.locator(selector).get_attribute("class")
+
+    current = requests.get(f"{live_app.base_url}/api/v1/cases/{case['id']}", headers=live_app.headers(), timeout=10)
+    assert current.json()["supervision_reply_by"]
+    acked = requests.post(
+        f"{live_app.base_url}/api/v1/cases/{case['id']}/ack-supervision",
+        json={"expected_version": current.json()["version"], "note": "已安排"},
+        headers=live_app.headers(),
+        timeout=10,
+    )
+    assert acked.status_code == 200, acked.text
+    page.wait_for_function(
+        f"() => /^已回复 · e2e-admin /.test((document.querySelector('{selector}') || {{}}).textContent || '')",
+        timeout=15_000,
+    )
+    assert "reply-acked" in page.locator(selector).get_attribute("class")

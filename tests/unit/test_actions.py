@@ -32,6 +32,7 @@ DESK_SOURCES = {
     "verify": ["handled"],
     "escalate": ["dispatched", "filed", "handled", "handling", "reported", "returned", "suspended"],
     "supervise": ["dispatched", "filed", "handled", "handling", "reported", "returned", "suspended"],
+    "ack-supervision": ["dispatched", "filed", "handled", "handling", "reported", "returned", "suspended"],
     "instruct": sorted(s.value for s in State),  # 批示: on any case, closed ones too
     "suspend": ["dispatched", "filed", "handling", "returned"],
     "resume": ["suspended"],
@@ -78,7 +79,7 @@ def test_flag_conditions_are_in_the_table() -> None:
 
 def test_role_commands_are_the_row_commands_a_role_may_run() -> None:
     assert "acknowledge" not in role_commands("dispatcher") and "acknowledge" in role_commands("admin")
-    assert role_commands("handler") == ["acknowledge", "return", "report-handled"]
+    assert role_commands("handler") == ["acknowledge", "return", "report-handled", "ack-supervision"]
     assert OVERDUE_COMMAND not in role_commands("system")  # a system command, not a button
     assert role_commands("nobody") == []
 
