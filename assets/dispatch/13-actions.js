@@ -22,12 +22,17 @@
   // The order of the panel's buttons: the usual next step first.
   var ORDER = [
     "file", "dispatch", "verify", "reject", "escalate", "supervise", "instruct", "self-handle",
-    "suspend", "resume", "extend", "visit-back", "acknowledge", "return", "report-handled",
+    "suspend", "resume", "extend", "visit-back", "acknowledge", "ack-supervision", "return", "report-handled",
   ];
   var PRIMARY = { file: true, dispatch: true, verify: true }; // drawn as the panel's primary buttons
   var REASON_REQUIRED = { reject: true, suspend: true, return: true, extend: true, instruct: true };
   var TIER = { escalate: "street" }; // the district has nowhere higher
   var AT_MOST = { extend: 2, "visit-back": 1 }; // per case, counted in its audit trail
+
+  /** 回复督办 answers a supervision not yet acknowledged (the server refuses it otherwise, naming `supervision`). */
+  function supervisionPending(row) {
+    return (row.supervision_count || 0) > 0 && !row.supervision_acked_at;
+  }
 
   function from(model, cmd, state) {
     var states = model.sources[cmd];
@@ -62,6 +67,7 @@
     return ORDER.filter(function (cmd) {
       if (!model.commands.has(cmd) || !from(model, cmd, row.state)) return false;
       if (TIER[cmd] && row.tier !== TIER[cmd]) return false;
+      if (cmd === "ack-supervision" && !supervisionPending(row)) return false;
       if (AT_MOST[cmd] && (!fresh || timelineCount(detail, cmd) >= AT_MOST[cmd])) return false;
       return true;
     });

@@ -149,3 +149,12 @@ test("批示 is offered to whoever may instruct, on any case, after supervision;
   assert.ok(actions.ORDER.includes("instruct"));
   assert.equal(actions.REASON_REQUIRED.instruct, true);
 });
+
+test("回复督办 is offered only while a supervision waits for its answer", () => {
+  const pending = caseRow({ state: "handling", supervision_count: 1, supervision_acked_at: null });
+  assert.ok(actions.legal(pending, streetDesk, detailOf(pending)).includes("ack-supervision"));
+  const answered = caseRow({ state: "handling", supervision_count: 1, supervision_acked_at: "2026-12-03T10:00:00+08:00" });
+  assert.ok(!actions.legal(answered, streetDesk, detailOf(answered)).includes("ack-supervision"));
+  const never = caseRow({ state: "handling", supervision_count: 0 });
+  assert.ok(!actions.legal(never, streetDesk, detailOf(never)).includes("ack-supervision"));
+});

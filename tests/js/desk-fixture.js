@@ -28,16 +28,17 @@ const SOURCES = {
   extend: ["dispatched", "handling"],
   "visit-back": ["closed"],
   instruct: [...OPEN, "closed", "merged", "rejected", "self_handled"].sort(), // 批示: on any case
+  "ack-supervision": OPEN, // 回复督办: while a supervision waits for its answer
 };
 
 // role_commands() per role.
 const COMMANDS = {
-  dispatcher: ["file", "reject", "merge", "self-handle", "dispatch", "verify", "escalate", "supervise", "suspend",
-    "resume", "extend", "visit-back"],
-  handler: ["acknowledge", "return", "report-handled"],
+  dispatcher: ["file", "reject", "merge", "self-handle", "dispatch", "verify", "escalate", "supervise",
+    "ack-supervision", "suspend", "resume", "extend", "visit-back"],
+  handler: ["acknowledge", "return", "report-handled", "ack-supervision"],
   leader: ["supervise", "instruct"],
   admin: ["file", "reject", "merge", "self-handle", "dispatch", "acknowledge", "return", "report-handled", "verify",
-    "escalate", "supervise", "instruct", "suspend", "resume", "extend", "visit-back"],
+    "escalate", "supervise", "ack-supervision", "instruct", "suspend", "resume", "extend", "visit-back"],
 };
 
 const I18N = {
