@@ -7,7 +7,7 @@ PORT ?= 8050
 # `make run SIM_ARGS=--sim-no-desk`: the demo's simulated dispatchers leave every new report to the people at the desk.
 SIM_ARGS ?=
 
-.PHONY: run test install browser node lint bench clean
+.PHONY: run test install browser node lint bench screenshots clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -47,6 +47,10 @@ lint: install
 
 bench: install browser
 	$(PY) bench/e2e_latency.py
+
+# docs/screenshots/*.png: every view on a throw-away demo day (temp dir, embedded Redis, simulator); OUT= to move.
+screenshots: install browser
+	$(PY) bench/screenshots.py $(if $(OUT),--out $(OUT))
 
 clean:
 	rm -rf var/ test-results/

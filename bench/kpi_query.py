@@ -23,7 +23,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -140,122 +140,164 @@ def reported_times(n: int, now: float, rng: random.Random) -> list[float]:
     return times
 
 
+# What `rng.choices` draws a visit-back's answer from (one draw per visited case).
+SATISFACTION_VALUES, SATISFACTION_WEIGHTS = zip(*SATISFACTION_MIX, strict=True)
+
+
+@dataclass
+class Lifecycle:
+    """One case's story as far as `now`: its state and the instants and counters its COPY row carries."""
+
+    state: str = "reported"
+    filed: float | None = None
+    dispatched: float | None = None
+    handled: float | None = None
+    closed: float | None = None
+    visited: float | None = None
+    deadline: float | None = None  # the handling deadline
+    work_started: float | None = None  # dispatch, or the re-dispatch after a return
+    satisfaction: str | None = None
+    department: str | None = None
+    rework: int = 0
+    returns: int = 0
+
+    @property
+    def work_hours(self) -> float | None:
+        """Handling time in working hours, once handled (dispatched is set whenever handled is)."""
+        if self.handled is None or self.dispatched is None:
+            return None
+        return round((self.handled - self.dispatched) / HOUR * WORK_FRACTION, 2)
+
+
+def _self_handled(rep: float, now: float, r: Callable[[], float]) -> Lifecycle:
+    """A grid worker's on-the-spot fix, closed within the hour (still open if that hour is not over)."""
+    closed = rep + 300 + r() * 3300
+    return Lifecycle(state="self_handled", closed=closed) if closed < now else Lifecycle()
+
+
+def _played_out(rep: float, grid: GridRow, item: Item, rng: random.Random) -> Lifecycle:
+    """A dispatched case's whole story, from filing to the visit-back, as if `now` were far away."""
+    r = rng.random
+    story = Lifecycle(filed=rep + 120 + r() * 1680)
+    story.dispatched = story.filed + 60 + r() * 1440
+    story.deadline = story.dispatched + item.wall_limit_s
+    story.department = item.department
+    if story.department == "JD":  # "the street where it happened": one of that street's own units
+        story.department = grid.street + STREET_UNITS[rng.randrange(3)]
+    start = story.dispatched
+    if r() < RETURNED_SHARE:
+        story.returns = 1
+        start += (0.5 + 2.5 * r()) * HOUR
+    story.work_started = start
+    late = r() >= ON_TIME_SHARE
+    handled = start + item.wall_limit_s * ((1.05 + 1.5 * r()) if late else (0.1 + 0.85 * r()))
+    if r() < REWORKED_SHARE:
+        story.rework = 1
+        handled += (0.2 + 0.6 * r()) * item.wall_limit_s
+    closed = handled + (0.3 + 1.7 * r()) * HOUR
+    if not late and not story.rework:  # verified in time, as the on-time share of the seeds implies
+        closed = min(closed, handled + 0.9 * r() * (story.deadline - handled))
+    story.handled, story.closed, story.state = handled, closed, "closed"
+    if r() < VISIT_SHARE:
+        story.visited = closed + (1 + 47 * r()) * HOUR
+        story.satisfaction = rng.choices(SATISFACTION_VALUES, weights=SATISFACTION_WEIGHTS)[0]
+    return story
+
+
+def _cut_at_now(story: Lifecycle, now: float) -> Lifecycle:
+    """The played-out story cut at `now`: recent cases are still somewhere in the loop (returns and rework
+    drawn for a case not yet dispatched stay on its row, as they always have in this bench)."""
+    assert story.filed is not None and story.dispatched is not None and story.work_started is not None
+    assert story.handled is not None and story.closed is not None
+    unvisited = {"visited": None, "satisfaction": None}
+    if story.filed >= now:
+        undispatched = dict.fromkeys(("filed", "dispatched", "handled", "closed", "deadline", "department"))
+        return replace(story, state="reported", **undispatched, **unvisited)
+    if story.dispatched >= now:
+        undispatched = dict.fromkeys(("dispatched", "handled", "closed", "deadline", "department"))
+        return replace(story, state="filed", **undispatched, **unvisited)
+    if story.handled >= now:
+        state = "returned" if story.returns and story.work_started >= now else "handling"
+        return replace(story, state=state, handled=None, closed=None, rework=0, **unvisited)
+    if story.closed >= now:
+        return replace(story, state="handled", closed=None, **unvisited)
+    if story.visited is not None and story.visited >= now:
+        return replace(story, **unvisited)
+    return story
+
+
+def _story(
+    rep: float, source: str, now: float, grid: GridRow, item: Item, rng: random.Random, grid_worker_share: float
+) -> Lifecycle:
+    """Which way a case went (self-handled, rejected or merged, or dispatched) and how far it got by `now`."""
+    r = rng.random
+    # The self-handled share is of all cases, and only grid workers fix things on the spot: scale it up.
+    if source == Source.GRID_WORKER.value and r() < SELF_HANDLED_SHARE / grid_worker_share:
+        return _self_handled(rep, now, r)
+    if (u := r()) < REJECTED_SHARE + MERGED_SHARE:
+        return Lifecycle(state="rejected" if u < REJECTED_SHARE else "merged")
+    return _cut_at_now(_played_out(rep, grid, item, rng), now)
+
+
+def _copy_line(
+    case_id: int, rep: float, source: str, grid: GridRow, item: Item, story: Lifecycle, rng: random.Random
+) -> str:
+    """One case as a COPY text line in COLUMNS order (draws its jittered position and a hotline phone)."""
+    r = rng.random
+    is_filed = story.filed is not None
+    dispatch_deadline = story.filed + 1800 if story.filed is not None else None
+    verify_deadline = story.handled + 2 * HOUR if story.handled is not None else None
+    current_deadline = {
+        "filed": dispatch_deadline,
+        "returned": story.deadline,
+        "handling": story.deadline,
+        "handled": verify_deadline,
+    }.get(story.state)
+    instants = (rep, story.filed, story.dispatched, story.handled, story.closed, story.visited)
+    updated = max(t for t in instants if t is not None)
+    hotline = source == Source.HOTLINE_12345.value
+    values = (
+        case_id,
+        case_code(COUNTY, datetime.fromtimestamp(rep, ZoneInfo(TZ)).strftime("%Y%m%d"), case_id),
+        story.state,
+        1,
+        "street",
+        source,
+        item.condition,
+        round(grid.lat + (r() - 0.5) * 0.004, 6),
+        round(grid.lon + (r() - 0.5) * 0.004, 6),
+        grid.code,
+        grid.community,
+        grid.street,
+        item.code if is_filed else None,
+        item.level if is_filed else None,
+        story.department,
+        "市民" if hotline else None,
+        f"1{rng.randrange(3_000_000_000, 9_999_999_999)}" if hotline else None,
+        "[]",
+    )
+    # reported_at … updated_at, deadline (the current stage's), the three stage deadlines, visited_at.
+    timestamps = (
+        *(rep, story.filed, story.dispatched, story.handled, story.closed, updated, current_deadline),
+        *(dispatch_deadline, story.deadline, verify_deadline, story.visited),
+    )
+    tail = (text(story.work_hours), str(story.returns), "0", "0", str(story.rework), text(story.satisfaction))
+    return "\t".join([*(text(v) for v in values), *(iso(t) for t in timestamps), *tail]) + "\n"
+
+
 def case_lines(
     now: float, n: int, grids: list[GridRow], weights: list[float], items: list[Item], rng: random.Random
 ) -> Iterator[str]:
     """COPY text lines, one per case, in COLUMNS order; every lifecycle instant is cut off at `now`."""
-    zone = ZoneInfo(TZ)
-    r = rng.random
     cum = list(_accumulate(weights))
     sources = rng.choices([s for s, _ in SOURCE_MIX], weights=[w for _, w in SOURCE_MIX], k=n)
     grid_worker_share = dict(SOURCE_MIX)[Source.GRID_WORKER.value]
-    sat_values, sat_weights = zip(*SATISFACTION_MIX, strict=True)
+    # The draws happen in a fixed order per case (grid, item, story, row) so a seed always gives the same data.
     for case_id, (rep, source) in enumerate(zip(reported_times(n, now, rng), sources, strict=True), start=1):
-        grid = grids[bisect.bisect(cum, r() * cum[-1])]
+        grid = grids[bisect.bisect(cum, rng.random() * cum[-1])]
         item = items[rng.randrange(len(items))]
-        state = "reported"
-        filed = dispatched = handled = closed = visited = deadline = None
-        hours = satisfaction = department = None
-        rework = returns = 0
-        if source == Source.GRID_WORKER.value and r() < SELF_HANDLED_SHARE / grid_worker_share:
-            closed = rep + 300 + r() * 3300
-            state = "self_handled" if closed < now else "reported"
-            closed = closed if closed < now else None
-        elif (u := r()) < REJECTED_SHARE + MERGED_SHARE:
-            state = "rejected" if u < REJECTED_SHARE else "merged"
-        else:
-            filed = rep + 120 + r() * 1680
-            dispatched = filed + 60 + r() * 1440
-            deadline = dispatched + item.wall_limit_s
-            department = item.department
-            if department == "JD":  # "the street where it happened": one of that street's own units
-                department = grid.street + STREET_UNITS[rng.randrange(3)]
-            start = dispatched
-            if r() < RETURNED_SHARE:
-                returns = 1
-                start += (0.5 + 2.5 * r()) * HOUR
-            late = r() >= ON_TIME_SHARE
-            handled = start + item.wall_limit_s * ((1.05 + 1.5 * r()) if late else (0.1 + 0.85 * r()))
-            if r() < REWORKED_SHARE:
-                rework = 1
-                handled += (0.2 + 0.6 * r()) * item.wall_limit_s
-            closed = handled + (0.3 + 1.7 * r()) * HOUR
-            if not late and not rework:  # verified in time, as the on-time share of the seeds implies
-                closed = min(closed, handled + 0.9 * r() * (deadline - handled))
-            if r() < VISIT_SHARE:
-                visited = closed + (1 + 47 * r()) * HOUR
-                satisfaction = rng.choices(sat_values, weights=sat_weights)[0]
-            # Cut the story at now: recent cases are still somewhere in the loop.
-            if filed >= now:
-                state, filed, dispatched, handled, closed, deadline, department = ("reported",) + (None,) * 6
-                visited = satisfaction = None
-            elif dispatched >= now:
-                state, dispatched, handled, closed, deadline, department = ("filed",) + (None,) * 5
-                visited = satisfaction = None
-            elif handled >= now:
-                state = "returned" if returns and start >= now else "handling"
-                handled = closed = visited = satisfaction = None
-                rework = 0
-            elif closed >= now:
-                state, closed, visited, satisfaction = "handled", None, None, None
-            else:
-                state = "closed"
-                if visited is not None and visited >= now:
-                    visited = satisfaction = None
-            if handled is not None:
-                hours = round((handled - dispatched) / HOUR * WORK_FRACTION, 2)
-        dispatch_deadline = filed + 1800 if filed is not None else None
-        verify_deadline = handled + 2 * HOUR if handled is not None else None
-        current_deadline = {
-            "filed": dispatch_deadline,
-            "returned": deadline,
-            "handling": deadline,
-            "handled": verify_deadline,
-        }.get(state)
-        updated = max(t for t in (rep, filed, dispatched, handled, closed, visited) if t is not None)
-        hotline = source == Source.HOTLINE_12345.value
-        values = (
-            case_id,
-            case_code(COUNTY, datetime.fromtimestamp(rep, zone).strftime("%Y%m%d"), case_id),
-            state,
-            1,
-            "street",
-            source,
-            item.condition,
-            round(grid.lat + (r() - 0.5) * 0.004, 6),
-            round(grid.lon + (r() - 0.5) * 0.004, 6),
-            grid.code,
-            grid.community,
-            grid.street,
-            item.code if filed is not None else None,
-            item.level if filed is not None else None,
-            department,
-            "市民" if hotline else None,
-            f"1{rng.randrange(3_000_000_000, 9_999_999_999)}" if hotline else None,
-            "[]",
-        )
-        times = (rep, filed, dispatched, handled, closed, updated, current_deadline, dispatch_deadline)
-        tail = (
-            text(hours),
-            str(returns),
-            "0",
-            "0",
-            str(rework),
-            text(satisfaction),
-        )
-        yield (
-            "\t".join(
-                [
-                    *(text(v) for v in values),
-                    *(iso(t) for t in times),
-                    iso(deadline),
-                    iso(verify_deadline),
-                    iso(visited),
-                    *tail,
-                ]
-            )
-            + "\n"
-        )
+        story = _story(rep, source, now, grid, item, rng, grid_worker_share)
+        yield _copy_line(case_id, rep, source, grid, item, story, rng)
 
 
 def _accumulate(values: list[float]) -> Iterator[float]:
@@ -402,7 +444,11 @@ def same(a: KpiCounts, b: KpiCounts) -> bool:
     return True
 
 
-def main() -> int:
+class Mismatch(Exception):
+    """The SQL figures and the baseline (or the rankings and the district) disagree; the message says how."""
+
+
+def _parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pg", default=PG_BASE, help="PostgreSQL server URL (a schema is created in it)")
     parser.add_argument("--schema", default="gc_bench_kpi", help="schema to build (or reuse) the data in")
@@ -413,74 +459,99 @@ def main() -> int:
     parser.add_argument("--reuse", action="store_true", help="reuse the schema if it already holds bench data")
     parser.add_argument("--keep", action="store_true", help="keep the schema afterwards")
     parser.add_argument("--json-out", type=Path, default=None)
-    args = parser.parse_args()
-    url = schema_url(args.pg, args.schema)
+    return parser.parse_args()
 
-    timings: dict[str, float] = {}
+
+def _stored_now(url: str) -> str | None:
+    """The "now" the bench data was generated at, as ISO text."""
+    with session_scope(url) as session:
+        return session.scalar(select(Meta.value).where(Meta.key == NOW_KEY))
+
+
+def _prepare(args: argparse.Namespace, url: str) -> tuple[str, dict[str, float]]:
+    """The data's "now" and the load timings: reused from an existing schema with --reuse, else built afresh."""
     now_text = None
     if args.reuse:
         try:
-            with session_scope(url) as session:
-                now_text = session.scalar(select(Meta.value).where(Meta.key == NOW_KEY))
+            now_text = _stored_now(url)
         except Exception:  # no schema yet: build it
             now_text = None
-    if now_text is None:
-        print(f"building schema {args.schema} with {args.cases:,} cases …", file=sys.stderr)
-        timings = build(args.pg, args.schema, args.cases, args.seed)
-        print("  " + ", ".join(f"{k} {v:.1f}" for k, v in timings.items()), file=sys.stderr)
-        with session_scope(url) as session:
-            now_text = session.scalar(select(Meta.value).where(Meta.key == NOW_KEY))
+    if now_text is not None:
+        return now_text, {}
+    print(f"building schema {args.schema} with {args.cases:,} cases …", file=sys.stderr)
+    timings = build(args.pg, args.schema, args.cases, args.seed)
+    print("  " + ", ".join(f"{k} {v:.1f}" for k, v in timings.items()), file=sys.stderr)
+    now_text = _stored_now(url)
     assert now_text
-    now = datetime.fromisoformat(now_text)
+    return now_text, timings
 
-    try:
-        with session_scope(url) as session:
-            total = session.scalar(select(Case.id).order_by(Case.id.desc()).limit(1)) or 0
-            street = session.scalar(select(Grid.street_code).order_by(Grid.street_code).limit(1))
-        year = now - timedelta(days=365)
-        queries = [
-            ("district, year", None, year, now),
-            ("district, last 30 days", None, now - timedelta(days=30), now),
-            ("district, today", None, local_day_start(now, TZ), now),
-            (f"street {street}, year", street, year, now),
-            ("department CGZF, year", "CGZF", year, now),
-        ]
-        rows = []
-        for label, scope, start, end in queries:
-            kw = {"scope": scope, "start": start, "end": end, "now": now}
-            sql_s, sql = timed(in_session(url, kpi_counts, **kw), args.runs)
-            naive_s, naive = timed(in_session(url, naive_counts, **kw), args.naive_runs or args.runs)
-            if not same(sql, naive):
-                print(f"MISMATCH {label}:\n  sql   {sql}\n  naive {naive}", file=sys.stderr)
-                return 1
-            rows.append(
-                {
-                    "query": label,
-                    "cases": sql.reported,
-                    "sql_ms": sql_s * 1000,
-                    "naive_ms": naive_s * 1000,
-                    "ratio": naive_s / sql_s,
-                    "counts": sql,
-                    "kpis": kpis(sql),
-                }
-            )
-            print(f"  {label}: {sql_s * 1000:.1f} ms vs {naive_s * 1000:.0f} ms naive", file=sys.stderr)
-        district = rows[0]["counts"]
-        for level in ("street", "department"):
-            rank_s, ranking = timed(in_session(url, kpi_rankings, level=level, start=year, end=now, now=now), args.runs)
-            # Every case of the year has a street; a case has a department once dispatched.
-            field = "reported" if level == "street" else "dispatched"
-            if sum(getattr(c, field) for _, c in ranking) != getattr(district, field):
-                print(f"MISMATCH rankings by {level}: {field} does not add up to the district's", file=sys.stderr)
-                return 1
-            cases = sum(c.reported for _, c in ranking)
-            rows.append({"query": f"rankings by {level}, year", "cases": cases, "sql_ms": rank_s * 1000})
-    finally:
-        get_engine.cache_clear()  # close pooled connections before DROP SCHEMA
-        if not args.keep:
-            with psycopg.connect(args.pg, autocommit=True) as conn:
-                conn.execute(f'DROP SCHEMA IF EXISTS "{args.schema}" CASCADE')
 
+def _count_rows(url: str, now: datetime, street: str | None, args: argparse.Namespace) -> list[dict[str, Any]]:
+    """`kpi_counts` against the naive baseline for each window and scope; the figures must agree."""
+    year = now - timedelta(days=365)
+    queries = [
+        ("district, year", None, year, now),
+        ("district, last 30 days", None, now - timedelta(days=30), now),
+        ("district, today", None, local_day_start(now, TZ), now),
+        (f"street {street}, year", street, year, now),
+        ("department CGZF, year", "CGZF", year, now),
+    ]
+    rows = []
+    for label, scope, start, end in queries:
+        kw = {"scope": scope, "start": start, "end": end, "now": now}
+        sql_s, sql = timed(in_session(url, kpi_counts, **kw), args.runs)
+        naive_s, naive = timed(in_session(url, naive_counts, **kw), args.naive_runs or args.runs)
+        if not same(sql, naive):
+            raise Mismatch(f"MISMATCH {label}:\n  sql   {sql}\n  naive {naive}")
+        rows.append(
+            {
+                "query": label,
+                "cases": sql.reported,
+                "sql_ms": sql_s * 1000,
+                "naive_ms": naive_s * 1000,
+                "ratio": naive_s / sql_s,
+                "counts": sql,
+                "kpis": kpis(sql),
+            }
+        )
+        print(f"  {label}: {sql_s * 1000:.1f} ms vs {naive_s * 1000:.0f} ms naive", file=sys.stderr)
+    return rows
+
+
+def _ranking_rows(url: str, now: datetime, district: KpiCounts, runs: int) -> list[dict[str, Any]]:
+    """`kpi_rankings` by street and by department over the year; each must add up to the district's figure."""
+    year = now - timedelta(days=365)
+    rows = []
+    for level in ("street", "department"):
+        rank_s, ranking = timed(in_session(url, kpi_rankings, level=level, start=year, end=now, now=now), runs)
+        # Every case of the year has a street; a case has a department once dispatched.
+        field = "reported" if level == "street" else "dispatched"
+        if sum(getattr(c, field) for _, c in ranking) != getattr(district, field):
+            raise Mismatch(f"MISMATCH rankings by {level}: {field} does not add up to the district's")
+        cases = sum(c.reported for _, c in ranking)
+        rows.append({"query": f"rankings by {level}, year", "cases": cases, "sql_ms": rank_s * 1000})
+    return rows
+
+
+def _measure(url: str, now: datetime, args: argparse.Namespace) -> tuple[int, list[dict[str, Any]]]:
+    """The number of cases in the schema and the table's rows: counts first, then rankings."""
+    with session_scope(url) as session:
+        total = session.scalar(select(Case.id).order_by(Case.id.desc()).limit(1)) or 0
+        street = session.scalar(select(Grid.street_code).order_by(Grid.street_code).limit(1))
+    rows = _count_rows(url, now, street, args)
+    return total, rows + _ranking_rows(url, now, rows[0]["counts"], args.runs)
+
+
+def _drop_schema(args: argparse.Namespace) -> None:
+    """Close pooled connections (they would block DROP SCHEMA), then drop the schema unless --keep."""
+    get_engine.cache_clear()
+    if not args.keep:
+        with psycopg.connect(args.pg, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{args.schema}" CASCADE')
+
+
+def _report(rows: list[dict[str, Any]], total: int, now: datetime) -> None:
+    """The results table and the district's year KPIs on stdout."""
     machine = platform.processor() or platform.machine()
     print(f"\nKPI queries, PostgreSQL, {total:,} cases, {machine}, now = {now:%Y-%m-%d %H:%M} UTC")
     print(f"{'query':34} {'cases':>9} {'SQL (ms)':>10} {'naive (ms)':>11} {'naive/SQL':>10}")
@@ -493,6 +564,21 @@ def main() -> int:
         "district, year: "
         + ", ".join(f"{k} {v:.4f}" if isinstance(v, float) else f"{k} {v}" for k, v in district_year.items())
     )
+
+
+def main() -> int:
+    args = _parse_args()
+    url = schema_url(args.pg, args.schema)
+    now_text, timings = _prepare(args, url)
+    now = datetime.fromisoformat(now_text)
+    try:
+        total, rows = _measure(url, now, args)
+    except Mismatch as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    finally:
+        _drop_schema(args)
+    _report(rows, total, now)
     if args.json_out:
         for row in rows:
             row.pop("counts", None)

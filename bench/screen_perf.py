@@ -301,9 +301,14 @@ STAMP_WHEN = """
 """
 
 
+def wall_context(browser: Any) -> Any:
+    """A fresh browser context the size and locale of the command hall's wall (1920×1080, zh-CN, Beijing time)."""
+    return browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN", timezone_id="Asia/Shanghai")
+
+
 def first_paint(browser: Any, url: str, ready_js: str, arg: dict[str, int], charts: bool) -> dict[str, Any]:
     """One cold load in a fresh context: ms from navigation start to FCP, a complete map, and filled panels."""
-    context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN", timezone_id="Asia/Shanghai")
+    context = wall_context(browser)
     if not charts:
         context.add_init_script(STAMP_WHEN % (json.dumps(arg), ready_js))
     try:
@@ -374,6 +379,61 @@ def agreement(page: Any, writer: CaseWriter, settle: Callable[[], None]) -> dict
     }
 
 
+def trace_steady_state(browser: Any, page: Any, ours: bool, result: dict[str, Any]) -> None:
+    """Trace 30 s of the warmed-up page into `result`; for our wall also its own handler timings and contents."""
+    browser.start_tracing(page=page, categories=TRACE_CATEGORIES)
+    page.wait_for_timeout(30_000)
+    trace = trace_costs(browser.stop_tracing())
+    # The 2-core box is shared: record how busy it was, to read the figures against.
+    result.update({"trace": trace, "load_avg_1m": round(os.getloadavg()[0], 2)})
+    if ours:
+        raw = page.evaluate("window.gridcmdLive.perf(true)")
+        result["handlers"] = {k: stats(v) for k, v in raw.items()}
+        result["patrol_layer"] = page.evaluate("window.gridcmdLive.patrolLayer()")
+        result["open_cases"] = page.evaluate("window.gridcmdLive.openCount()")
+        result["patrols"] = page.evaluate("window.gridcmdLive.patrolCount()")
+
+
+def soak_samples(
+    page: Any, cdp: Any, soak_min: float, ours: bool, samples: list[dict[str, Any]], save: Callable[[], None]
+) -> None:
+    """Heap samples every 30 s for `soak_min` minutes, appended to `samples` and saved as each one comes."""
+    began = time.monotonic()
+    while True:
+        sample = heap(cdp)
+        sample["t_s"] = round(time.monotonic() - began)
+        if ours:  # what the page holds, to read heap changes against
+            sample["open_cases"] = page.evaluate("window.gridcmdLive.openCount()")
+        samples.append(sample)
+        save()
+        print(f"  soak t={sample['t_s']:>4} s heap {sample['heap_mb']:.2f} MB nodes {sample['nodes']:.0f}", flush=True)
+        if time.monotonic() - began >= soak_min * 60:
+            break
+        page.wait_for_timeout(30_000)
+
+
+def soak_summary(samples: list[dict[str, Any]]) -> dict[str, Any]:
+    """The soak from its first sample to its last: heap growth and trend, DOM size, CPU per second."""
+    first, last = samples[0], samples[-1]
+    elapsed = max(1.0, last["t_s"] - first["t_s"])
+    return {
+        "minutes": round(elapsed / 60, 1),
+        "load_avg_1m_end": round(os.getloadavg()[0], 2),
+        "heap_start_mb": first["heap_mb"],
+        "heap_end_mb": last["heap_mb"],
+        "heap_max_mb": max(s["heap_mb"] for s in samples),
+        "heap_growth_pct": round(100 * (last["heap_mb"] - first["heap_mb"]) / first["heap_mb"], 1),
+        "heap_slope_mb_per_h": slope_mb_per_h(samples),
+        "heap_slope_mb_per_h_second_half": slope_mb_per_h(samples[len(samples) // 2 :]),
+        "nodes_start": first["nodes"],
+        "nodes_end": last["nodes"],
+        "open_cases_start": first.get("open_cases"),
+        "open_cases_end": last.get("open_cases"),
+        "script_ms_per_s": round(1000 * (last["script_s"] - first["script_s"]) / elapsed, 1),
+        "task_ms_per_s": round(1000 * (last["task_s"] - first["task_s"]) / elapsed, 1),
+    }
+
+
 def steady(
     browser: Any,
     url: str,
@@ -385,66 +445,27 @@ def steady(
     result: dict[str, Any],
     save: Callable[[], None],
     check: Callable[[Any], dict[str, Any]] | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """Open the page, trace 30 s of steady state, then soak with heap samples every 30 s (saved as they come).
 
     `result` is filled in place and `save()` called after each step, so a run cut short keeps what it measured.
     `check(page)`, when given, runs at the end of the soak (the page's picture against the server's).
     """
-    context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN", timezone_id="Asia/Shanghai")
+    context = wall_context(browser)
     try:
         page = context.new_page()
         page.goto(url)
         page.wait_for_function(ready_js, arg=arg, timeout=120_000)
         page.wait_for_timeout(args.warmup_s * 1000)
-        browser.start_tracing(page=page, categories=TRACE_CATEGORIES)
-        page.wait_for_timeout(30_000)
-        trace = trace_costs(browser.stop_tracing())
-        # The 2-core box is shared: record how busy it was, to read the figures against.
-        result.update({"trace": trace, "load_avg_1m": round(os.getloadavg()[0], 2)})
-        if ours:
-            raw = page.evaluate("window.gridcmdLive.perf(true)")
-            result["handlers"] = {k: stats(v) for k, v in raw.items()}
-            result["patrol_layer"] = page.evaluate("window.gridcmdLive.patrolLayer()")
-            result["open_cases"] = page.evaluate("window.gridcmdLive.openCount()")
-            result["patrols"] = page.evaluate("window.gridcmdLive.patrolCount()")
+        trace_steady_state(browser, page, ours, result)
         save()
         cdp = context.new_cdp_session(page)
         cdp.send("Performance.enable")
+        # The samples sit in `result` while the soak runs, so a partial save has them; then they move under "soak".
         samples: list[dict[str, Any]] = []
         result["soak_samples"] = samples
-        began = time.monotonic()
-        while True:
-            sample = heap(cdp)
-            sample["t_s"] = round(time.monotonic() - began)
-            if ours:  # what the page holds, to read heap changes against
-                sample["open_cases"] = page.evaluate("window.gridcmdLive.openCount()")
-            samples.append(sample)
-            save()
-            print(
-                f"  soak t={sample['t_s']:>4} s heap {sample['heap_mb']:.2f} MB nodes {sample['nodes']:.0f}", flush=True
-            )
-            if time.monotonic() - began >= soak_min * 60:
-                break
-            page.wait_for_timeout(30_000)
-        first, last = samples[0], samples[-1]
-        elapsed = max(1.0, last["t_s"] - first["t_s"])
-        result["soak"] = {
-            "minutes": round(elapsed / 60, 1),
-            "load_avg_1m_end": round(os.getloadavg()[0], 2),
-            "heap_start_mb": first["heap_mb"],
-            "heap_end_mb": last["heap_mb"],
-            "heap_max_mb": max(s["heap_mb"] for s in samples),
-            "heap_growth_pct": round(100 * (last["heap_mb"] - first["heap_mb"]) / first["heap_mb"], 1),
-            "heap_slope_mb_per_h": slope_mb_per_h(samples),
-            "heap_slope_mb_per_h_second_half": slope_mb_per_h(samples[len(samples) // 2 :]),
-            "nodes_start": first["nodes"],
-            "nodes_end": last["nodes"],
-            "open_cases_start": first.get("open_cases"),
-            "open_cases_end": last.get("open_cases"),
-            "script_ms_per_s": round(1000 * (last["script_s"] - first["script_s"]) / elapsed, 1),
-            "task_ms_per_s": round(1000 * (last["task_s"] - first["task_s"]) / elapsed, 1),
-        }
+        soak_samples(page, cdp, soak_min, ours, samples, save)
+        result["soak"] = soak_summary(samples)
         result["soak"]["samples"] = result.pop("soak_samples")
         if ours:
             result["open_cases_end"] = page.evaluate("window.gridcmdLive.openCount()")
@@ -461,7 +482,7 @@ def steady(
 # ---------------------------------------------------------------- main
 
 
-def main() -> None:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--grids", type=int, default=8000)
     parser.add_argument("--cases", type=int, default=2000)
@@ -479,107 +500,98 @@ def main() -> None:
     )
     parser.add_argument("--json-out", type=Path)
     parser.add_argument("--workdir", type=Path)
-    args = parser.parse_args()
+    return parser.parse_args()
 
-    from playwright.sync_api import sync_playwright
 
-    from bench.screen_naive_app import serve_in_thread
-
-    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="gc-screen-bench-"))
-    sizes = Jurisdiction(grids=args.grids, streets=25, communities=max(24, args.grids // 14), seed=5)
-    report: dict[str, Any] = {
-        "when": time.strftime("%Y-%m-%d %H:%M"),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-        "load": {"grids": args.grids, "open_cases": args.cases, "patrols": args.patrols, "speed": args.speed},
-    }
-    rng = random.Random(1)
-    stop = threading.Event()
+def saver(report: dict[str, Any], json_out: Path | None) -> Callable[[], None]:
+    """A `save()` writing the report so far to `json_out` (if given), atomically: a run cut short keeps it whole."""
 
     def save() -> None:
-        if args.json_out:
-            args.json_out.parent.mkdir(parents=True, exist_ok=True)
-            tmp = args.json_out.with_suffix(".partial")
+        if json_out:
+            json_out.parent.mkdir(parents=True, exist_ok=True)
+            tmp = json_out.with_suffix(".partial")
             tmp.write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
-            tmp.replace(args.json_out)
+            tmp.replace(json_out)
 
-    with running_app(workdir, sizes) as live:
-        live: LiveApp
-        writer = CaseWriter(live.env)
-        t0 = time.monotonic()
-        seed_open_cases(writer, args.cases, rng)
-        wait_relayed(writer)
-        print(f"seeded {args.cases} open cases in {time.monotonic() - t0:.0f} s", flush=True)
-        threading.Thread(target=patrol_feed, args=(writer, args.patrols, stop), daemon=True).start()
-        sim = start_simulator(writer, args.speed)
-        if args.steady_backlog:
-            with transaction(writer.sessions) as session:
-                from sqlalchemy import select
+    return save
 
-                seeded = list(session.scalars(select(Case.id).order_by(Case.id)))
-            report["load"]["steady_backlog"] = hold_backlog(writer, seeded, stop)
-        time.sleep(5)
-        arg = {"grids": args.grids, "cases": args.cases}
-        with sync_playwright() as pw:
-            browser = launch_chromium(pw)
-            url = f"{live.base_url}/screen?token={live.tokens['screen']}"
-            loads = [first_paint(browser, url, WALL_COMPLETE, arg, charts=True) for _ in range(args.loads)]
-            print("first paint (ours):", loads, flush=True)
-            report["ours"] = {"first_paint": loads}
-            save()
 
-            def settle() -> None:
-                sim.stop.set()  # no new changes: the page must then hold exactly the server's open cases
-                time.sleep(2)
-                wait_relayed(writer)
+def start_load(writer: CaseWriter, args: argparse.Namespace, stop: threading.Event, report: dict[str, Any]) -> Any:
+    """Seed the open backlog, then start the patrol feed and the simulator (and the backlog holder); returns the
+    simulator."""
+    t0 = time.monotonic()
+    seed_open_cases(writer, args.cases, random.Random(1))
+    wait_relayed(writer)
+    print(f"seeded {args.cases} open cases in {time.monotonic() - t0:.0f} s", flush=True)
+    threading.Thread(target=patrol_feed, args=(writer, args.patrols, stop), daemon=True).start()
+    sim = start_simulator(writer, args.speed)
+    if args.steady_backlog:
+        from sqlalchemy import select
 
-            steady(
-                browser,
-                url,
-                WALL_COMPLETE,
-                arg,
-                args,
-                args.soak_min,
-                ours=True,
-                result=report["ours"],
-                save=save,
-                check=lambda page: agreement(page, writer, settle),
-            )
-            created_before = sim.created
-            sim = start_simulator(writer, args.speed)  # the baseline gets the same live load
-            print(json.dumps({k: v for k, v in report["ours"].items() if k != "soak"}, ensure_ascii=False), flush=True)
-            if not args.skip_naive:
-                port = free_port()
-                httpd = serve_in_thread(writer.settings, port)
-                try:
-                    naive_url = f"http://127.0.0.1:{port}/"
-                    loads = [
-                        first_paint(browser, naive_url, NAIVE_COMPLETE, arg, charts=False) for _ in range(args.loads)
-                    ]
-                    print("first paint (naive):", loads, flush=True)
-                    report["naive"] = {"first_paint": loads}
-                    save()
-                    steady(
-                        browser,
-                        naive_url,
-                        NAIVE_COMPLETE,
-                        arg,
-                        args,
-                        args.naive_soak_min,
-                        ours=False,
-                        result=report["naive"],
-                        save=save,
-                    )
-                finally:
-                    httpd.shutdown()
-            browser.close()
-        stop.set()
-        sim.stop.set()
         with transaction(writer.sessions) as session:
-            from sqlalchemy import func, select
+            seeded = list(session.scalars(select(Case.id).order_by(Case.id)))
+        report["load"]["steady_backlog"] = hold_backlog(writer, seeded, stop)
+    return sim
 
-            report["load"]["cases_created_by_simulator"] = created_before + sim.created
-            report["load"]["cases_total"] = session.scalar(select(func.count(Case.id)))
-    summary = {
+
+def measure_ours(
+    browser: Any,
+    live: LiveApp,
+    writer: CaseWriter,
+    sim: Any,
+    arg: dict[str, int],
+    args: argparse.Namespace,
+    report: dict[str, Any],
+    save: Callable[[], None],
+) -> None:
+    """/screen: cold loads, then the steady state and soak, ending with the page's cases against the server's."""
+    url = f"{live.base_url}/screen?token={live.tokens['screen']}"
+    loads = [first_paint(browser, url, WALL_COMPLETE, arg, charts=True) for _ in range(args.loads)]
+    print("first paint (ours):", loads, flush=True)
+    report["ours"] = {"first_paint": loads}
+    save()
+
+    def settle() -> None:
+        sim.stop.set()  # no new changes: the page must then hold exactly the server's open cases
+        time.sleep(2)
+        wait_relayed(writer)
+
+    def check(page: Any) -> dict[str, Any]:
+        return agreement(page, writer, settle)
+
+    steady(
+        browser, url, WALL_COMPLETE, arg, args, args.soak_min, ours=True, result=report["ours"], save=save, check=check
+    )
+
+
+def measure_naive(
+    browser: Any,
+    writer: CaseWriter,
+    arg: dict[str, int],
+    args: argparse.Namespace,
+    report: dict[str, Any],
+    save: Callable[[], None],
+) -> None:
+    """The naive baseline app, served for the run's duration: cold loads, then the steady state and soak."""
+    from bench.screen_naive_app import serve_in_thread
+
+    port = free_port()
+    httpd = serve_in_thread(writer.settings, port)
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        loads = [first_paint(browser, url, NAIVE_COMPLETE, arg, charts=False) for _ in range(args.loads)]
+        print("first paint (naive):", loads, flush=True)
+        report["naive"] = {"first_paint": loads}
+        save()
+        soak_min = args.naive_soak_min
+        steady(browser, url, NAIVE_COMPLETE, arg, args, soak_min, ours=False, result=report["naive"], save=save)
+    finally:
+        httpd.shutdown()
+
+
+def summary_of(report: dict[str, Any]) -> dict[str, Any]:
+    """The headline figures of each side that ran, side by side."""
+    return {
         side: {
             "map_complete_ms_p50": pct([x["map_complete_ms"] for x in report[side]["first_paint"]], 50),
             "fcp_ms_p50": pct([x["fcp_ms"] or 0 for x in report[side]["first_paint"]], 50),
@@ -593,7 +605,46 @@ def main() -> None:
         for side in ("ours", "naive")
         if side in report
     }
-    report["summary"] = summary
+
+
+def main() -> None:
+    args = parse_args()
+
+    from playwright.sync_api import sync_playwright
+
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="gc-screen-bench-"))
+    sizes = Jurisdiction(grids=args.grids, streets=25, communities=max(24, args.grids // 14), seed=5)
+    report: dict[str, Any] = {
+        "when": time.strftime("%Y-%m-%d %H:%M"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "load": {"grids": args.grids, "open_cases": args.cases, "patrols": args.patrols, "speed": args.speed},
+    }
+    stop = threading.Event()
+    save = saver(report, args.json_out)
+
+    with running_app(workdir, sizes) as live:
+        live: LiveApp
+        writer = CaseWriter(live.env)
+        sim = start_load(writer, args, stop, report)
+        time.sleep(5)
+        arg = {"grids": args.grids, "cases": args.cases}
+        with sync_playwright() as pw:
+            browser = launch_chromium(pw)
+            measure_ours(browser, live, writer, sim, arg, args, report, save)
+            created_before = sim.created
+            sim = start_simulator(writer, args.speed)  # the baseline gets the same live load
+            print(json.dumps({k: v for k, v in report["ours"].items() if k != "soak"}, ensure_ascii=False), flush=True)
+            if not args.skip_naive:
+                measure_naive(browser, writer, arg, args, report, save)
+            browser.close()
+        stop.set()
+        sim.stop.set()
+        with transaction(writer.sessions) as session:
+            from sqlalchemy import func, select
+
+            report["load"]["cases_created_by_simulator"] = created_before + sim.created
+            report["load"]["cases_total"] = session.scalar(select(func.count(Case.id)))
+    report["summary"] = summary = summary_of(report)
     print(json.dumps(summary, indent=2, ensure_ascii=False))
     save()
 

@@ -51,6 +51,9 @@ WORKER_ASSET = f"{WORKER_FOLDER}/patrols.js"
 LOAD_STEPS = (0.5, 1, 2, 4)
 # Patrols are drawn as clusters below this zoom and one dot each at or above it.
 CLUSTER_BELOW_ZOOM = 12.5
+# Below this zoom (the district and most streets) ordinary cases are drawn as count badges; A-level and overdue cases
+# always one marker each, on top (assets/screen/16-clusters.js, 53-clusters.js).
+CASE_CLUSTER_BELOW_ZOOM = 13
 SUMMARY_PERIOD_S = 60  # tiles and charts; sooner (but at most every 20 s) after deltas arrive
 TOUR_IDLE_S = 60  # nobody touched the map for this long: the auto-tour starts
 TOUR_STEP_S = 20  # each stop of the tour
@@ -219,6 +222,7 @@ def client_config() -> dict[str, Any]:
     return {
         "loadSteps": list(LOAD_STEPS),
         "clusterBelowZoom": CLUSTER_BELOW_ZOOM,
+        "caseClusterBelowZoom": CASE_CLUSTER_BELOW_ZOOM,
         "summaryPeriodS": SUMMARY_PERIOD_S,
         "tourIdleS": TOUR_IDLE_S,
         "tourStepS": TOUR_STEP_S,
@@ -227,17 +231,21 @@ def client_config() -> dict[str, Any]:
     }
 
 
-def layout(**_query: str) -> html.Div:
-    """The static frame of the big screen; the live parts are filled in by the JS in assets/screen/."""
+def _data_attributes() -> dict[str, str]:
+    """What the JS reads once from the root's data-* attributes: strings, locale, client settings, chart theme."""
     settings = get_settings()
-    data = {
+    return {
         "data-i18n": json.dumps(bundle(("screen.", "state.", "source.")), ensure_ascii=False),
         "data-tz": settings.timezone,
         "data-lang": settings.lang,
         "data-config": json.dumps(client_config()),
         "data-chart-template": json.dumps(chart_template(), ensure_ascii=False),
     }
-    header = html.Header(
+
+
+def _header() -> html.Header:
+    """Emblem, title and district name; the clock and connection state are filled in by the JS."""
+    return html.Header(
         className="screen-header",
         children=[
             html.Div(
@@ -264,11 +272,11 @@ def layout(**_query: str) -> html.Div:
             ),
         ],
     )
-    stats = html.Div(
-        className="screen-stats",
-        children=[_stat(key, tone) for key, tone in STATS],
-    )
-    ticker = html.Div(
+
+
+def _ticker() -> html.Div:
+    """The alert ticker under the map; the JS scrolls its track."""
+    return html.Div(
         className="screen-ticker",
         children=[
             html.Div(t("screen.ticker.title"), className="screen-ticker-title"),
@@ -280,21 +288,35 @@ def layout(**_query: str) -> html.Div:
             ),
         ],
     )
-    centre = html.Section(
+
+
+def _centre() -> html.Section:
+    """The map with its overlays (live counters, legend, tour caption), then the ticker."""
+    stats = html.Div(
+        className="screen-stats",
+        children=[_stat(key, tone) for key, tone in STATS],
+    )
+    return html.Section(
         className="screen-centre",
         children=[
             html.Div(
                 className="screen-map-wrap",
                 children=[_map(), stats, _legend(), html.Div(id=TOUR, className="screen-tour")],
             ),
-            ticker,
+            _ticker(),
         ],
     )
-    left = html.Aside(
+
+
+def _left_column() -> html.Aside:
+    return html.Aside(
         className="screen-col screen-col--left",
         children=[_kpi_panel(), _chart("major", t("screen.chart.major")), _chart("source", t("screen.chart.source"))],
     )
-    right = html.Aside(
+
+
+def _right_column() -> html.Aside:
+    return html.Aside(
         className="screen-col screen-col--right",
         children=[
             _board(),
@@ -302,11 +324,18 @@ def layout(**_query: str) -> html.Div:
             _chart("ranking", t("screen.chart.ranking").format(days=RANKING_DAYS)),
         ],
     )
+
+
+def layout(**_query: str) -> html.Div:
+    """The static frame of the big screen; the live parts are filled in by the JS in assets/screen/."""
     return html.Div(
         id=ROOT,
         className="screen",
-        **data,
-        children=[header, html.Main(className="screen-body", children=[left, centre, right])],
+        **_data_attributes(),
+        children=[
+            _header(),
+            html.Main(className="screen-body", children=[_left_column(), _centre(), _right_column()]),
+        ],
     )
 
 

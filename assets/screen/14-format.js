@@ -30,6 +30,11 @@
     return n === null || n === undefined ? "—" : Number(n).toLocaleString("zh-CN");
   }
 
+  /** "312/1,809": a part of a total (grids with open cases of all grids); "—" until the total is known. */
+  function ofTotal(part, total) {
+    return total ? num(part) + "/" + num(total) : "—";
+  }
+
   /** A rate 0..1 as a percentage with one decimal ("93.5"), or "—". */
   function pct(rate) {
     return rate === null || rate === undefined ? "—" : (rate * 100).toFixed(1);
@@ -78,9 +83,15 @@
     return "case-marker case-" + row.id + " lvl-" + (row.level || "n").toLowerCase() + " sla-" + entry.sla + " st-" + row.state;
   }
 
-  /** Overdue markers live in their own pane, which blinks as a whole. */
+  /**
+   * The pane of a case marker, bottom to top: ordinary markers (aggregated at district zoom), overdue markers (a
+   * pane that blinks as a whole), A-level markers, A-level overdue markers (blinking too). A-level and overdue
+   * cases are never aggregated and never drawn under an ordinary one (55-mount.js stacks the panes).
+   */
   function casePane(entry) {
-    return entry.sla === "over" ? "gc-cases-over" : "gc-cases";
+    var a = entry.row.level === "A";
+    if (entry.sla === "over") return a ? "gc-cases-a-over" : "gc-cases-over";
+    return a ? "gc-cases-a" : "gc-cases";
   }
 
   /** A board row's {cat, where}: category (or source), then state, grid and department names. */
@@ -111,6 +122,7 @@
     LOAD_NONE: LOAD_NONE,
     LOAD_COLORS: LOAD_COLORS,
     num: num,
+    ofTotal: ofTotal,
     pct: pct,
     countDelta: countDelta,
     rateDelta: rateDelta,

@@ -1,5 +1,7 @@
 /* GridCommand big screen: the alert ticker (预警快讯), scrolling the bounded list of 11-alerts.js right to left.
- * Rebuilt only between loops, so it never jumps.
+ * Rebuilt only between loops, so it never jumps. On creation it asks the server for the last hour's alerts
+ * (GET /api/v1/screen/alerts, the caller's jurisdiction), so a reloaded wall does not start empty; they merge with
+ * the live ones by key (kind and case).
  */
 (function () {
   "use strict";
@@ -7,6 +9,7 @@
   var ns = (window.gridcmd = window.gridcmd || {});
   var alerts = ns.screenAlerts;
   var PX_PER_S = 90; // at 1080p; scaled with the wall
+  var HISTORY_URL = "/api/v1/screen/alerts";
 
   /** The ticker in `trackEl`; `textOf(alert)` is an item's text, read when the ticker is drawn. */
   function Ticker(trackEl, strings, scale, textOf) {
@@ -21,12 +24,31 @@
       if (self.dirty) self.build();
     };
     trackEl.addEventListener("animationiteration", this.onLoop);
+    this.loadHistory();
   }
 
-  Ticker.prototype.push = function (alert) {
-    if (!this.list.push(alert)) return;
+  /** The last hour's alerts from the server, merged with what the live feed has pushed meanwhile. */
+  Ticker.prototype.loadHistory = function () {
+    var self = this;
+    if (typeof fetch !== "function") return;
+    fetch(HISTORY_URL, { credentials: "same-origin", cache: "no-store" })
+      .then(function (r) {
+        if (!r.ok) throw new Error("alerts " + r.status);
+        return r.json();
+      })
+      .then(function (body) {
+        if (!self.dead && self.list.merge(body.alerts || [])) self.changed();
+      })
+      .catch(function () {}); // offline: the live alerts still come
+  };
+
+  Ticker.prototype.changed = function () {
     this.dirty = true;
     if (!this.el.firstChild) this.build(); // nothing scrolling yet: show it now
+  };
+
+  Ticker.prototype.push = function (alert) {
+    if (this.list.push(alert)) this.changed();
   };
 
   Ticker.prototype.item = function (a) {
@@ -64,6 +86,7 @@
   };
 
   Ticker.prototype.destroy = function () {
+    this.dead = true;
     this.el.removeEventListener("animationiteration", this.onLoop);
     this.el.replaceChildren();
     this.list.clear();

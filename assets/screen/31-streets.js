@@ -1,5 +1,6 @@
-/* GridCommand big screen: street outlines and names on the map, names decluttered at each zoom. Drawn by the
- * screen's mount (55-mount.js) once /api/v1/screen/meta arrived.
+/* GridCommand big screen: street outlines and names on the map, names decluttered at each zoom: no name overlaps
+ * another or a box drawn over the map (stats, legend, tour caption). The names' pane is above every case marker
+ * and badge (55-mount.js). Drawn by the screen's mount once /api/v1/screen/meta arrived.
  */
 (function () {
   "use strict";
@@ -7,8 +8,11 @@
   var ns = (window.gridcmd = window.gridcmd || {});
   var mapkit = (ns.screenMap = ns.screenMap || {});
 
-  /** Street outlines (own canvas pane, above the grids) and names (DOM labels); returns bounds per street. */
-  mapkit.drawStreets = function (map, collection, scale) {
+  /**
+   * Street outlines (own canvas pane, above the grids) and names (DOM labels); returns bounds per street.
+   * `obstacles()` (optional) gives [x0, y0, x1, y1] boxes in map pixels that names must not overlap.
+   */
+  mapkit.drawStreets = function (map, collection, scale, obstacles) {
     var bounds = new Map();
     var all = null;
     var group = L.layerGroup();
@@ -49,7 +53,7 @@
       return b.size - a.size;
     });
     var declutter = function () {
-      declutterLabels(map, labels);
+      declutterLabels(map, labels, obstacles ? obstacles() : []);
     };
     group.addTo(map);
     map.on("zoomend viewreset resize", declutter);
@@ -61,9 +65,12 @@
     return Math.abs((b.getNorth() - b.getSouth()) * (b.getEast() - b.getWest()));
   }
 
-  /** Hide every street name that would overlap a larger street's name at this zoom (names are read from 10 m). */
-  function declutterLabels(map, labels) {
-    var placed = [];
+  /**
+   * Hide every street name that would overlap a larger street's name, or one of `blocked` (boxes over the map), at
+   * this zoom (names are read from 10 m).
+   */
+  function declutterLabels(map, labels, blocked) {
+    var placed = blocked.slice();
     var gap = 4;
     labels.forEach(function (label) {
       if (!label.span) return;

@@ -71,7 +71,9 @@
         return;
       }
     }
-    this.map.flyToBounds(streets.all, { duration: 3, padding: [20, 20] });
+    var fit = window.gridcmd && window.gridcmd.screenFit;
+    var opts = { duration: 3, padding: [20, 20] }; // overview: clear of the tiles and the legend (16-fit.js)
+    this.map.flyToBounds(streets.all, fit ? fit.options(this.map, opts) : opts);
     this.show(pressure.overviewCaption(s));
   };
 })();

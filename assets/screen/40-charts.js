@@ -59,6 +59,27 @@
     return c.strings[key] || key;
   }
 
+  /** "1,877": thousands grouped, as the tiles show counts. */
+  function grouped(n) {
+    return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  }
+
+  /** The chart's plot size in px (`c.width`/`c.height`: its box, read by 41-panels.js; 1080p defaults). */
+  function box(c) {
+    var k = c.scale;
+    return { w: c.width || 300 * k, h: c.height || 220 * k };
+  }
+
+  /**
+   * A category axis with every label shown: Plotly thins out category ticks it thinks too dense, so the ticks are
+   * given explicitly, in a font that fits one bar's pitch (`rows` bars in `plotH` px).
+   */
+  function everyLabel(c, names, plotH, maxSize) {
+    var pitch = plotH / Math.max(1, names.length);
+    var size = Math.max(9 * c.scale, Math.min(maxSize, pitch * 0.72));
+    return { tickmode: "array", tickvals: names.slice(), ticktext: names.slice(), tickfont: { size: size, color: "#e6f1ff" } };
+  }
+
   function major(rows, c) {
     var k = c.scale;
     var named = rows.map(function (r) {
@@ -81,8 +102,22 @@
           marker: { color: "#2ee6ff", line: { width: 0 } },
         },
       ],
-      { xaxis: axis(c, { showgrid: true, rangemode: "tozero" }), yaxis: axis(c, { tickfont: { size: 15 * k, color: "#e6f1ff" } }) }
+      {
+        xaxis: axis(c, { showgrid: true, rangemode: "tozero" }),
+        yaxis: axis(c, everyLabel(c, named.map(function (r) { return r.name; }), box(c).h - 16 * k, 15 * k)),
+      }
     );
+  }
+
+  /** The donut's centre total: as large as 26 px at 1080p, but never wider than the hole (0.6 of the pie). */
+  function centreFont(c, label) {
+    var k = c.scale;
+    var b = box(c);
+    var pie = Math.min((b.w - 12 * k) * 0.5, b.h - 12 * k); // the pie's domain is the left half
+    var hole = 0.6 * pie;
+    var width = 0; // in em: digits about 0.6, separators about 0.3
+    for (var i = 0; i < label.length; i++) width += /[0-9]/.test(label[i]) ? 0.6 : 0.3;
+    return Math.max(8 * k, Math.min(26 * k, (0.82 * hole) / Math.max(width, 0.6)));
   }
 
   function source(rows, c) {
@@ -117,7 +152,15 @@
         legend: { x: 0.56, xanchor: "left", y: 0.5, yanchor: "middle", font: { size: 15 * k, color: "#e6f1ff" } },
         margin: { l: 6 * k, r: 6 * k, t: 6 * k, b: 6 * k },
         annotations: [
-          { text: String(total), showarrow: false, font: { size: 26 * k, color: "#2ee6ff" }, x: 0.25, y: 0.5, xref: "paper", yref: "paper" },
+          {
+            text: grouped(total),
+            showarrow: false,
+            font: { size: centreFont(c, grouped(total)), color: "#2ee6ff" },
+            x: 0.25,
+            y: 0.5,
+            xref: "paper",
+            yref: "paper",
+          },
         ],
       }
     );
@@ -160,20 +203,22 @@
     );
   }
 
+  var GAP = "⋯"; // the separator row between the best and the worst streets
+
   /**
-   * The bars of the street ranking, bottom first: streets with cases due in the window have a rate and a rank, the
-   * others follow unnumbered; ten bars stay readable from 10 m, so with more ranked streets the best five and the
-   * last five. Names are escaped for Plotly (it reads markup in labels; street names are data).
+   * The bars of the street ranking, bottom first: only streets with cases due in the window have a rate and a rank
+   * (true ranks, 1 = best); ten bars stay readable from 10 m, so with more ranked streets the best five, a
+   * separator row and the worst five. Streets with nothing due are not listed (none at all: `rankingRows` is empty
+   * and the chart says so). Names are escaped for Plotly (it reads markup in labels; street names are data).
    */
   function rankingRows(streets) {
     var ranked = [];
-    var unranked = [];
     streets.forEach(function (r) {
-      var name = text.plotly(r.name);
-      if (r.rate === null) unranked.push({ label: name, rate: null });
-      else ranked.push({ label: ranked.length + 1 + ". " + name, rate: r.rate });
+      if (r.rate === null || r.rate === undefined) return; // nothing due in the window: no rate, no rank
+      var rank = ranked.length + 1;
+      ranked.push({ label: rank + ". " + text.plotly(r.name), rate: r.rate, due: r.due, onTime: r.closed_on_time });
     });
-    var rows = ranked.length > 10 ? ranked.slice(0, 5).concat(ranked.slice(-5)) : ranked.concat(unranked).slice(0, 10);
+    var rows = ranked.length > 10 ? ranked.slice(0, 5).concat([{ label: GAP, rate: null, gap: true }], ranked.slice(-5)) : ranked;
     return rows.reverse();
   }
 
@@ -183,28 +228,44 @@
     return rate >= 0.95 ? "#3ee07a" : rate >= 0.9 ? "#ffb02e" : "#ff4d4f";
   }
 
+  function rankText(r) {
+    if (r.gap) return "";
+    var pct = (r.rate * 100).toFixed(1) + "%";
+    return r.due ? pct + "  " + r.onTime + "/" + r.due : pct; // "100.0%  3/3": how many it was measured on
+  }
+
   function ranking(data, c) {
     var k = c.scale;
     var rows = rankingRows(data.streets);
+    var labels = rows.map(function (r) { return r.label; });
+    var extra = {
+      xaxis: axis(c, { range: [0, 130], showgrid: false, showticklabels: false, zeroline: false }),
+      yaxis: axis(c, everyLabel(c, labels, box(c).h - 16 * k, 14 * k)),
+    };
+    if (!rows.length) {
+      // Nothing due in the window yet: say so, instead of bars of nothing.
+      extra.xaxis.visible = false;
+      extra.yaxis = axis(c, { visible: false });
+      extra.annotations = [
+        { text: str(c, "screen.chart.none_due"), showarrow: false, x: 0.5, y: 0.5, xref: "paper", yref: "paper", font: { size: 18 * k, color: "#a9c3e6" } },
+      ];
+    }
     return figure(
       c,
       [
         {
           type: "bar",
           orientation: "h",
-          y: rows.map(function (r) { return r.label; }),
-          x: rows.map(function (r) { return r.rate === null ? 0 : r.rate * 100; }),
-          text: rows.map(function (r) { return r.rate === null ? str(c, "screen.chart.no_due") : (r.rate * 100).toFixed(1) + "%"; }),
+          y: labels,
+          x: rows.map(function (r) { return r.gap ? 0 : r.rate * 100; }),
+          text: rows.map(rankText),
           textposition: "outside",
           cliponaxis: false,
-          textfont: { size: 14 * k, color: "#e6f1ff" },
+          textfont: { size: 13 * k, color: "#e6f1ff" },
           marker: { color: rows.map(function (r) { return rateColor(r.rate); }) },
         },
       ],
-      {
-        xaxis: axis(c, { range: [0, 118], showgrid: false, showticklabels: false, zeroline: false }),
-        yaxis: axis(c, { tickfont: { size: 14 * k, color: "#e6f1ff" } }),
-      }
+      extra
     );
   }
 
@@ -223,6 +284,9 @@
     trend: trend,
     ranking: ranking,
     rankingRows: rankingRows,
+    centreFont: centreFont,
+    grouped: grouped,
+    GAP: GAP,
     rateColor: rateColor,
   };
 });

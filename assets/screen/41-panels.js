@@ -5,9 +5,10 @@
  * classes) the summary left out (ids above its `max_case_id`; 15-arrivals.js), so the charts follow the live
  * "reported" tile. Charts are drawn with Plotly.react into plain divs from the figures of 40-charts.js; the figure
  * never goes through a Dash prop (DESIGN.md section 11: Dash keeps every prop change in an unbounded undo history).
- * Plotly itself (4.8 MB) is loaded only once the map is complete, so its evaluation does not delay the wall's first
- * paint, and each chart is redrawn in its own task and only when its figures changed, so no second of the wall
- * carries all four redraws.
+ * Plotly itself (4.8 MB, no partial bundle installed) starts loading with the panels, in parallel with the grids,
+ * and the charts are drawn as soon as both the first summary and Plotly are there (they used to wait for the map
+ * to complete, or 8 s, before even fetching Plotly: blank charts for 5–10 s while the tiles showed). Each chart is
+ * redrawn in its own task and only when its figures changed, so no second of the wall carries all four redraws.
  */
 (function () {
   "use strict";
@@ -94,7 +95,7 @@
   /** Queue a redraw of each chart whose figures changed; one chart per task, CHART_GAP_MS apart. */
   panels.renderCharts = function () {
     var d = st.data;
-    if (!d || !st.chartsAllowed) return;
+    if (!d) return;
     charts.CHARTS.forEach(function (c) {
       var input = c[1](d);
       var sig = JSON.stringify(input);
@@ -111,7 +112,12 @@
     if (st.queueTimer || !st.queue.length) return;
     var job = st.queue.shift();
     var first = !(job[0] in st.drawn);
+    var gd = document.getElementById("screen-chart-" + job[0]);
     var c = { scale: st.ctx.scale, strings: st.ctx.strings, template: st.ctx.template };
+    if (gd && gd.clientWidth) {
+      c.width = gd.clientWidth; // the figures size the donut's total and the bar labels to the chart
+      c.height = gd.clientHeight;
+    }
     if (draw(job[0], job[2](job[1], c))) st.drawn[job[0]] = job[3];
     st.queueTimer = setTimeout(function () {
       st.queueTimer = 0;
@@ -147,11 +153,9 @@
     return st.plotly;
   }
 
-  /** The map is complete (or it is taking long): from now on charts may load Plotly and draw. */
+  /** The map is complete (55-mount.js says so): kept for it; charts no longer wait for the map. */
   panels.allowCharts = function () {
-    if (st.chartsAllowed) return;
     st.chartsAllowed = true;
-    panels.renderCharts();
   };
 
   // ---------------------------------------------------------------- new cases between summaries
@@ -236,9 +240,9 @@
   panels.start = function (ctx) {
     st.ctx = ctx;
     if (st.timer) return;
-    // Charts wait for the map (allowCharts), but not for ever.
-    setTimeout(panels.allowCharts, 8000);
     fetchSummary();
+    // Plotly downloads and parses while the summary is computed; the charts draw once both are in.
+    loadPlotly().then(drainCharts, function () {});
     st.timer = setInterval(function () {
       var since = Date.now() - st.lastFetch;
       if (since >= ctx.periodS * 1000 || (st.dirty && since >= MIN_GAP_MS)) fetchSummary();

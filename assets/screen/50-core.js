@@ -2,11 +2,12 @@
  *
  * Dash loads this folder's scripts in name order, after the component libraries and after the shared helpers
  * (/static/shared/: the live client, format.js, sla.js, text.js); the numbers make that order explicit:
- *   10-deadlines 11-alerts 12-state 13-pressure 14-format 15-arrivals   pure logic (no DOM; tests/js/screen-*)
+ *   10-deadlines 11-alerts 12-state 13-pressure 14-format 15-arrivals
+ *   16-clusters                                                        pure logic (no DOM; tests/js/screen-*)
  *   20-board 21-ticker                                                 the countdown board and alert ticker
  *   30-patrols 31-streets 32-tour                                      map layers and the auto-tour
  *   40-charts (pure figures) 41-panels                                 KPI tiles and charts from summaries
- *   50-core 51-grids 52-markers 53-apply 54-tick 55-mount 56-handle    the wall itself, this file first
+ *   50-core 51-grids 52-markers 53-apply 53-clusters 54-tick 55-mount 56-handle   the wall itself, this first
  * Each file reads what an earlier one defined when it loads (window.gridcmd.screen*), never a later one.
  *
  * Live state lives here, not in Dash props (Dash keeps an unbounded undo history of prop changes, and the
@@ -103,6 +104,13 @@
     if (node) node.textContent = format.num(value);
   }
 
+  function writeText(id, text) {
+    if (live.shown[id] === text) return;
+    live.shown[id] = text;
+    var node = sc.el(id);
+    if (node) node.textContent = text;
+  }
+
   /** Counters, tiles and the grids whose load changed; at most once a frame. */
   function render() {
     live.renderQueued = false;
@@ -112,7 +120,7 @@
     writeNum("screen-kpi-overdue", ready ? live.counts.over : null);
     writeNum("screen-kpi-warning", ready ? live.counts.red : null);
     writeNum("screen-kpi-patrols", ready ? live.patrolsOnline : null);
-    writeNum("screen-kpi-grids", live.grids.size || null);
+    writeText("screen-kpi-grids", format.ofTotal(ready ? live.gridOpen.size : null, live.grids.size)); // 有案网格
     writeNum("screen-board-overdue", ready ? live.counts.over : null);
     writeNum("screen-board-warning", ready ? live.counts.red : null);
     if (ready && ns.screenPanels) ns.screenPanels.renderTiles();

@@ -39,11 +39,25 @@
       setTimeout(function () {
         live.namesQueued = false;
         sc.mark("gridsDone");
+        sc.fitDistrict();
         sc.maybeAllowCharts();
         live.boardDirty = true;
         if (live.ticker) live.ticker.build();
       }, 0);
     }
+  };
+
+  /**
+   * Fit the district with room for the tiles and the legend floating over the map (16-fit.js): dash-leaflet's
+   * zoomToBounds fits the bare map, with the north under the tiles and the south-west under the legend.
+   */
+  sc.fitDistrict = function () {
+    if (!live.map || !live.grids.size || !ns.screenFit || !window.L) return;
+    var bounds = window.L.latLngBounds([]);
+    live.grids.forEach(function (g) {
+      if (g.layer.getBounds) bounds.extend(g.layer.getBounds());
+    });
+    if (bounds.isValid()) live.map.fitBounds(bounds, ns.screenFit.options(live.map, { animate: false }));
   };
 
   /** Repaint grid `code` when its band changed (codes of grids not drawn are ignored). */

@@ -1,5 +1,7 @@
 /* GridCommand big screen: case markers, one DOM icon per held case, classed by level, deadline status and state
- * (14-format.js caseClass); overdue markers sit in a pane of their own that blinks as a whole.
+ * (14-format.js caseClass). The pane says how it stacks (14-format.js casePane): ordinary markers at the bottom
+ * (hidden as a pane at district zoom, where 53-clusters.js draws count badges for them), then overdue markers in a
+ * pane that blinks as a whole, A-level markers, A-level overdue markers (blinking), and street names above all.
  */
 (function (ns, sc) {
   "use strict";
@@ -27,6 +29,7 @@
     }
     return new CaseMarker(latlng, options);
   }
+  sc.caseMarker = caseMarker; // the cluster badges (53-clusters.js) are placed the same way
 
   /** Draw held case `entry`; `fresh` (new to the wall) pulses for FRESH_MS. */
   sc.addMarker = function (entry, fresh) {
@@ -42,6 +45,7 @@
     entry.el = entry.marker.getElement();
     entry.el.textContent = row.level || ""; // text: divIcon's `html` would be innerHTML, and levels come from imports
     entry.base = entry.el.className.replace(entry.cls, "").replace(/\s+/g, " ").trim();
+    sc.clustersDirty();
     if (fresh) {
       entry.el.classList.add("fresh");
       var target = entry.el;
@@ -64,13 +68,17 @@
     }
     entry.cls = cls;
     entry.el.className = entry.base + " " + cls + (fresh ? " fresh" : "");
+    sc.clustersDirty(); // a badge's colour (or its members, when the case now stands alone) changed
     var letter = entry.row.level || "";
     if (entry.el.textContent !== letter) entry.el.textContent = letter;
   };
 
   /** A held case moved or changed: follow it on the map. */
   sc.updateMarker = function (entry, moved) {
-    if (moved) entry.marker.setLatLng([entry.row.lat, entry.row.lon]);
+    if (moved) {
+      entry.marker.setLatLng([entry.row.lat, entry.row.lon]);
+      sc.clusterMoved(entry);
+    }
     sc.refreshMarker(entry);
   };
 
@@ -78,5 +86,6 @@
     if (entry.marker) entry.marker.remove();
     entry.marker = null;
     entry.el = null;
+    sc.clustersDirty();
   };
 })(window.gridcmd, window.gridcmd.screen);

@@ -53,6 +53,18 @@
     return pane;
   }
 
+  /** Boxes drawn over the map (stats, legend, the tour's caption) in map pixels: street names keep clear of them. */
+  function overlays() {
+    if (!live.map) return [];
+    var at = live.map.getContainer().getBoundingClientRect();
+    var boxes = [];
+    document.querySelectorAll(".screen-stats, .screen-legend, .screen-tour.is-on").forEach(function (node) {
+      var r = node.getBoundingClientRect();
+      if (r.width && r.height) boxes.push([r.left - at.left, r.top - at.top, r.right - at.left, r.bottom - at.top]);
+    });
+    return boxes;
+  }
+
   function loadMeta() {
     fetch("/api/v1/screen/meta", { credentials: "same-origin" })
       .then(function (r) {
@@ -67,7 +79,7 @@
           live.streetNames.set(f.properties.code, f.properties.name);
         });
         if (live.streets) live.streets.group.remove();
-        live.streets = ns.screenMap.drawStreets(live.map, meta.streets, live.scale);
+        live.streets = ns.screenMap.drawStreets(live.map, meta.streets, live.scale, overlays);
         var district = sc.el("screen-district");
         if (district && meta.district) district.textContent = meta.district.name + " · " + sc.s("screen.subtitle");
         live.boardDirty = true;
@@ -83,9 +95,15 @@
   function buildLayers(map) {
     ensurePane(map, "gc-streets", 420);
     ensurePane(map, "gc-patrols", 440);
-    ensurePane(map, "gc-labels", 445);
-    ensurePane(map, "gc-cases", 450);
-    ensurePane(map, "gc-cases-over", 455).classList.add("gc-blink-pane");
+    // Case panes bottom to top (14-format.js casePane): an A-level or overdue case is never under an ordinary one,
+    // and street names are above every marker and badge.
+    ensurePane(map, "gc-cases", 450); // hidden at district zoom, where the badges stand for these
+    ensurePane(map, "gc-clusters", 452);
+    ensurePane(map, "gc-cases-over", 454).classList.add("gc-blink-pane");
+    ensurePane(map, "gc-cases-a", 456);
+    ensurePane(map, "gc-cases-a-over", 458).classList.add("gc-blink-pane");
+    ensurePane(map, "gc-labels", 460);
+    sc.mountClusters(map);
     live.patrolLayer = ns.screenMap.patrolLayer({
       workerUrl: live.config.workerUrl,
       scale: live.scale,
@@ -200,6 +218,7 @@
     if (live.tour) live.tour.stop();
     if (live.ticker) live.ticker.destroy();
     if (live.patrolLayer) live.patrolLayer.remove();
+    sc.unmountClusters();
     live.tour = live.ticker = live.board = live.patrolLayer = live.streets = null;
     live.client = null;
     live.map = null;

@@ -51,6 +51,8 @@
       return live.ticker ? live.ticker.text() : "";
     },
     pressure: sc.pressure,
+    /** {on, groups, cases, ms}: district zoom aggregates ordinary cases into badges (53-clusters.js). */
+    clusters: sc.clusterStats,
     tourNext: function () {
       if (live.tour) {
         live.tour.lastTouch = 0;

@@ -30,10 +30,12 @@ from dashboard.domain.kpi import KpiCounts, kpis
 from dashboard.runtime import Runtime
 from dashboard.services import validate
 from dashboard.services.clock import as_utc, local_day_start, local_iso, utcnow
+from dashboard.services.screen_alerts import recent_alerts
 from dashboard.store.kpi_queries import SATISFIED, kpi_counts, kpi_rankings
 from dashboard.store.models import Case, CatalogItem, Department, District, Grid, Street
 
 SUMMARY_TTL_S = 10.0  # a wall refreshes every 60 s; 20 walls inside 10 s share one computation
+ALERTS_TTL_S = 3.0  # asked once per wall start: walls restarted together share one scan
 RANKING_DAYS = 30
 # The figures shown on the tiles: four counts of today's cases and four rates (DESIGN.md section 7).
 TILE_KEYS = ("reported", "filed", "closed", "self_handled")
@@ -234,6 +236,7 @@ class FeedCaches:
     """What the feed keeps between requests, one per app (registry.per_app): it belongs to one database."""
 
     summaries: TtlCache = field(default_factory=TtlCache)
+    alerts: TtlCache = field(default_factory=TtlCache)
     meta: str | None = None  # outlines and names are static while the app runs
     grids: bytes | None = None  # static while the app runs (a grid import restarts it)
     grids_etag: str = ""
@@ -281,6 +284,22 @@ def _fresh_enough(body: dict[str, Any], *, min_id: int, today: str) -> bool:
     return body["max_case_id"] >= min_id and body["day_start"] == today
 
 
+def screen_alerts() -> Response:
+    """GET /alerts: the ticker's alerts of the last hour in the caller's scope, newest first (11-alerts.js shape)."""
+    street = _street_of_caller()
+    rt = runtime()
+    body = _caches().alerts.get(f"alerts:{street}", ALERTS_TTL_S, partial(_alerts_body, rt, street))
+    return jsonify(body)
+
+
+def _alerts_body(rt: Runtime, street: str | None) -> dict[str, Any]:
+    now = utcnow()
+    tz = rt.settings.timezone
+    with rt.session() as session:
+        alerts = recent_alerts(session=session, street=street, now=now, tz=tz)
+    return {"at": local_iso(now, tz), "alerts": alerts}
+
+
 def meta() -> Response:
     """GET /meta: the names and outlines the wall draws (encoded once per app)."""
     _street_of_caller()
@@ -314,6 +333,7 @@ def grids() -> Response:
 PREFIX = "/api/v1/screen"
 ROUTES: tuple[Route, ...] = (
     Route("/summary", ("GET",), screen_summary),
+    Route("/alerts", ("GET",), screen_alerts),
     Route("/meta", ("GET",), meta),
     Route("/grids", ("GET",), grids),
 )

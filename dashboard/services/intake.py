@@ -168,7 +168,8 @@ def report_case(cmd: ReportCase, *, session: Session, grids: GridLocator, county
             from_state=None,
             to_state=case.state,
             note="",
-            payload={"source": cmd.source},
+            # The level at intake (the wall's alert history tells "filed as A" from "raised to A" by it).
+            payload={"source": cmd.source, "level": level},
         )
     )
     record(session=session, actor=cmd.actor, action="case:report", target=case.code, detail={"source": cmd.source})

@@ -44,6 +44,7 @@ DISPATCHER_COMMANDS = (
     "verify",
     "escalate",
     "supervise",
+    "ack-supervision",
     "suspend",
     "resume",
     "extend",
@@ -72,6 +73,15 @@ def _token_for(live_app: LiveApp, name: str, *args: str) -> str:
     """Create user `name` (once) and return a fresh bearer token for it."""
     _cli(live_app, "create-user", name, *args, "--password", PASSWORD)
     return _cli(live_app, "create-token", name).splitlines()[-1]
+
+
+def _handler_name(department: str) -> str:
+    return f"e2e-handler-{department.lower()}"
+
+
+def _handler_token(live_app: LiveApp, department: str) -> str:
+    """A bearer token of the department's handler (created on first use), to act as the department's system."""
+    return _token_for(live_app, _handler_name(department), "--role", "handler", "--department", department)
 
 
 def _bearer(token: str) -> dict[str, str]:
@@ -182,7 +192,9 @@ def test_the_page_derives_its_action_table_from_the_server_tables() -> None:
 
     sources = command_sources()
     offered = {
-        state: {c for c in role_commands("dispatcher") if state in sources[c] and c != "merge"} for state in OFFERED
+        # merge is offered on a duplicate, 回复督办 only while a supervision waits: neither on a plain row.
+        state: {c for c in role_commands("dispatcher") if state in sources[c] and c not in ("merge", "ack-supervision")}
+        for state in OFFERED
     }
     assert offered == OFFERED
     assert "acknowledge" not in role_commands("dispatcher") and "acknowledge" in role_commands("admin")
@@ -287,24 +299,8 @@ def test_two_desks_one_dispatch_wins_and_the_other_is_told(
         assert "已派遣" in _row(desk, code).inner_text()
 
 
-def test_routine_case_from_report_to_close_on_the_page(open_desk, live_app: LiveApp) -> None:  # noqa: ANN001
-    desk = open_desk("dispatcher")
-    condition = _condition(live_app, "路灯不亮")
-    assert condition["level"] == "C" and condition["department"] != "JD"
-    handler_token = _token_for(
-        live_app,
-        f"e2e-handler-{condition['department'].lower()}",
-        "--role",
-        "handler",
-        "--department",
-        condition["department"],
-    )
-    point = live_app.inside_points(11)[6]
-    case = _report(live_app, point, "人民路与新华街交叉口路灯不亮，夜间行人不便")
-    case_id, code = case["id"], case["code"]
-    _row(desk, code).wait_for(timeout=5_000)
-
-    # Triage without the mouse: j selects the newest report, f files, d dispatches to the suggested department.
+def _triage_by_keyboard(desk: Any, live_app: LiveApp, case_id: int, condition: dict[str, Any]) -> None:
+    """Without the mouse: j selects the newest report, f files, d dispatches to the suggested department."""
     desk.keyboard.press("j")
     desk.wait_for_function("id => window.gridcmdDispatch.primary === id", arg=case_id)
     # Reporter and phone, unmasked for dispatchers, arrive with the case's detail.
@@ -326,8 +322,9 @@ def test_routine_case_from_report_to_close_on_the_page(open_desk, live_app: Live
     assert _case(live_app, case_id)["department_code"] == condition["department"]
     _wait_offered(desk, OFFERED["dispatched"])
 
-    # The department acknowledges and reports done through the API, as its own system would.
-    handler = _bearer(handler_token)
+
+def _department_handles(desk: Any, live_app: LiveApp, case_id: int, handler: dict[str, str]) -> None:
+    """The department acknowledges and reports done through the API, as its own system would; the desk follows."""
     assert _command(live_app, handler, case_id, "acknowledge").status_code == 200
     _wait_state(desk, case_id, "handling")
     _wait_offered(desk, OFFERED["handling"])
@@ -335,7 +332,9 @@ def test_routine_case_from_report_to_close_on_the_page(open_desk, live_app: Live
     _wait_state(desk, case_id, "handled")
     _wait_offered(desk, OFFERED["handled"])
 
-    # Verify on the page: pass closes the case; then the visit-back is recorded once.
+
+def _verify_and_visit_back(desk: Any, live_app: LiveApp, case_id: int) -> None:
+    """Verify on the page: pass closes the case; then the visit-back is recorded once."""
     desk.keyboard.press("v")
     desk.locator("#dispatch-dialog[data-cmd=verify]").wait_for()
     desk.keyboard.press("Enter")
@@ -350,25 +349,40 @@ def test_routine_case_from_report_to_close_on_the_page(open_desk, live_app: Live
     assert desk.locator("#dispatch-actions [data-cmd]").count() == 0
     assert _case(live_app, case_id)["state"] == "closed"
 
-    # The audit timeline on the page shows every step with who and when.
-    want = ["report", "file", "dispatch", "acknowledge", "report-handled", "verify", "visit-back"]
+
+def _assert_timeline(desk: Any, want: list[str], actors: dict[str, str]) -> None:
+    """The audit timeline on the page shows every step in `want`, newest first, with when and who (`actors`,
+    the dispatcher for any step not named there)."""
     desk.wait_for_function(
         "n => document.querySelectorAll('#dispatch-timeline li[data-command]').length === n", arg=len(want)
     )
     items = desk.locator("#dispatch-timeline li[data-command]")
     steps = [items.nth(i).get_attribute("data-command") for i in range(items.count())]
     assert steps == list(reversed(want))  # newest first
-    handler_name = f"e2e-handler-{condition['department'].lower()}"
-    actors = {
-        "report": "e2e-admin",
-        "acknowledge": handler_name,
-        "report-handled": handler_name,
-    }
     for i in range(items.count()):
         text = items.nth(i).inner_text()
         step = steps[i]
         assert re.search(r"\d{2}-\d{2} \d{2}:\d{2}:\d{2}", text), text
         assert actors.get(step, "e2e-dispatcher") in text, text
+
+
+def test_routine_case_from_report_to_close_on_the_page(open_desk, live_app: LiveApp) -> None:  # noqa: ANN001
+    desk = open_desk("dispatcher")
+    condition = _condition(live_app, "路灯不亮")
+    assert condition["level"] == "C" and condition["department"] != "JD"
+    handler_token = _handler_token(live_app, condition["department"])
+    point = live_app.inside_points(11)[6]
+    case = _report(live_app, point, "人民路与新华街交叉口路灯不亮，夜间行人不便")
+    case_id, code = case["id"], case["code"]
+    _row(desk, code).wait_for(timeout=5_000)
+
+    _triage_by_keyboard(desk, live_app, case_id, condition)
+    _department_handles(desk, live_app, case_id, _bearer(handler_token))
+    _verify_and_visit_back(desk, live_app, case_id)
+
+    want = ["report", "file", "dispatch", "acknowledge", "report-handled", "verify", "visit-back"]
+    handler_name = _handler_name(condition["department"])
+    _assert_timeline(desk, want, {"report": "e2e-admin", "acknowledge": handler_name, "report-handled": handler_name})
 
 
 def test_illegal_actions_are_not_offered_and_the_api_refuses_them(open_desk, live_app: LiveApp) -> None:  # noqa: ANN001
@@ -555,7 +569,7 @@ def test_reject_merge_escalate_supervise_suspend_by_keyboard(open_desk, live_app
     desk.keyboard.type("等待燃气公司排查结果")
     desk.keyboard.press("Enter")
     _wait_state(desk, case["id"], "suspended")
-    _wait_offered(desk, {"supervise", "resume"})
+    _wait_offered(desk, {"supervise", "ack-supervision", "resume"})  # the supervision waits for its answer
     assert "暂停" in desk.locator("#dispatch-panel .pn-due").inner_text()
     desk.locator("#dispatch-actions [data-cmd=resume]").click()
     desk.keyboard.press("Enter")
@@ -599,24 +613,44 @@ def _report_street(live_app: LiveApp, point: tuple[float, float]) -> str:
     return ""
 
 
-def test_desk_screenshot_1920(open_desk, live_app: LiveApp) -> None:  # noqa: ANN001
-    """A plausible morning on the desk, for the screenshot a reviewer looks at."""
-    dispatcher = live_app.headers("dispatcher")
+# A plausible morning's reports: (description, catalog condition it is filed under, how far it gets); None: still
+# waiting to be filed.
+MORNING = [
+    ("小区东门垃圾桶满溢，周边有异味", "垃圾桶满溢", "dispatch"),
+    ("早市商贩店外经营，占用人行道", "店外经营", "file"),
+    ("路灯不亮，夜间行人不便", "路灯不亮", "dispatch"),
+    ("楼道堆放杂物堵塞消防通道", "楼道、消防", "handled"),
+    ("人行道井盖破损存在安全隐患", "井盖丢失", "file"),
+    ("暴雨后树木倒伏压住非机动车道", "树木倒伏", "dispatch"),
+    ("道路路面坑洼，车辆绕行", "道路路面坑洼", "supervise"),
+    ("公交站牌被违规广告遮挡", "违规设置户外", "file"),
+    ("共享单车乱停放堵塞盲道", None, None),
+    ("施工噪音扰民，夜间仍在作业", None, None),
+    ("河道漂浮垃圾需要打捞", None, None),
+    ("老旧小区外墙瓷砖脱落", None, None),
+    ("垃圾清运车未按时清运，垃圾堆积", "垃圾桶满溢", "handled"),
+    ("流动摊贩在学校门口占道", "店外经营", "dispatch"),
+    ("小区路灯线路外露，存在隐患", "路灯不亮", "file"),
+    ("路面塌陷约半米，已设临时围挡", "井盖丢失", "dispatch"),
+    ("绿地内枯枝断落悬挂", "树木倒伏", "supervise"),
+    ("主干道坑槽积水", "道路路面坑洼", "dispatch"),
+    ("电线杆上小广告大量张贴", "违规设置户外", "dispatch"),
+    ("楼道内电动车充电", None, None),
+    ("餐馆油烟直排扰民", None, None),
+    ("地下通道有流浪人员夜宿", None, None),
+]
+MORNING_SOURCES = ("hotline_12345", "grid_worker", "wechat", "video", "grid_worker", "leader")
+
+
+def _morning_conditions(live_app: LiveApp) -> dict[str, dict[str, Any]]:
+    """The catalog condition of each of MORNING's keys (one entry per six-character prefix, the last one wins)."""
     catalog = {c["condition"][:6]: c for c in _catalog(live_app)}
-    by_text = {
-        key: next(c for k, c in catalog.items() if key in c["condition"])
-        for key in (
-            "垃圾桶满溢",
-            "店外经营",
-            "路灯不亮",
-            "楼道、消防",
-            "井盖丢失",
-            "树木倒伏",
-            "道路路面坑洼",
-            "违规设置户外",
-        )
-    }
-    points = live_app.inside_points(40)
+    keys = dict.fromkeys(key for _, key, _ in MORNING if key)
+    return {key: next(c for k, c in catalog.items() if key in c["condition"]) for key in keys}
+
+
+def _post_patrols_near(live_app: LiveApp, points: list[tuple[float, float]]) -> None:
+    """One patrol beside each point, every fourth busy."""
     _post_patrols(
         live_app,
         [
@@ -624,50 +658,43 @@ def test_desk_screenshot_1920(open_desk, live_app: LiveApp) -> None:  # noqa: AN
             for i, (lon, lat) in enumerate(points)
         ],
     )
-    morning = [
-        ("小区东门垃圾桶满溢，周边有异味", "垃圾桶满溢", "dispatch"),
-        ("早市商贩店外经营，占用人行道", "店外经营", "file"),
-        ("路灯不亮，夜间行人不便", "路灯不亮", "dispatch"),
-        ("楼道堆放杂物堵塞消防通道", "楼道、消防", "handled"),
-        ("人行道井盖破损存在安全隐患", "井盖丢失", "file"),
-        ("暴雨后树木倒伏压住非机动车道", "树木倒伏", "dispatch"),
-        ("道路路面坑洼，车辆绕行", "道路路面坑洼", "supervise"),
-        ("公交站牌被违规广告遮挡", "违规设置户外", "file"),
-        ("共享单车乱停放堵塞盲道", None, None),
-        ("施工噪音扰民，夜间仍在作业", None, None),
-        ("河道漂浮垃圾需要打捞", None, None),
-        ("老旧小区外墙瓷砖脱落", None, None),
-        ("垃圾清运车未按时清运，垃圾堆积", "垃圾桶满溢", "handled"),
-        ("流动摊贩在学校门口占道", "店外经营", "dispatch"),
-        ("小区路灯线路外露，存在隐患", "路灯不亮", "file"),
-        ("路面塌陷约半米，已设临时围挡", "井盖丢失", "dispatch"),
-        ("绿地内枯枝断落悬挂", "树木倒伏", "supervise"),
-        ("主干道坑槽积水", "道路路面坑洼", "dispatch"),
-        ("电线杆上小广告大量张贴", "违规设置户外", "dispatch"),
-        ("楼道内电动车充电", None, None),
-        ("餐馆油烟直排扰民", None, None),
-        ("地下通道有流浪人员夜宿", None, None),
-    ]
-    sources = ("hotline_12345", "grid_worker", "wechat", "video", "grid_worker", "leader")
+
+
+def _advance(
+    live_app: LiveApp, case: dict[str, Any], cond: dict[str, Any], goal: str | None, handler_tokens: dict[str, str]
+) -> None:
+    """File `case` under `cond` and take it as far as `goal` through the API (department tokens made once)."""
+    dispatcher = live_app.headers("dispatcher")
+    _command(live_app, dispatcher, case["id"], "file", condition=cond["code"])
+    dept = case["street_code"] + "ZF" if cond["department"] == "JD" else cond["department"]
+    if goal in ("dispatch", "handled", "supervise"):
+        _command(live_app, dispatcher, case["id"], "dispatch", department=dept)
+    if goal == "handled":
+        if dept not in handler_tokens:
+            handler_tokens[dept] = _handler_token(live_app, dept)
+        _command(live_app, _bearer(handler_tokens[dept]), case["id"], "acknowledge")
+        _command(live_app, _bearer(handler_tokens[dept]), case["id"], "report-handled", note="已清理")
+    if goal == "supervise":
+        _command(live_app, dispatcher, case["id"], "supervise", note="群众反映强烈，请加快处置")
+
+
+def _seed_morning(live_app: LiveApp, points: list[tuple[float, float]]) -> None:
+    """MORNING reported twice over; the second round leaves every third case unfiled."""
+    by_text = _morning_conditions(live_app)
     handler_tokens: dict[str, str] = {}
-    for i, (text, key, goal) in enumerate(morning * 2):
-        case = _report(live_app, points[(i * 7 + 1) % len(points)], text, source=sources[i % len(sources)])
-        if not key or (i >= len(morning) and i % 3 == 0):
+    for i, (text, key, goal) in enumerate(MORNING * 2):
+        source = MORNING_SOURCES[i % len(MORNING_SOURCES)]
+        case = _report(live_app, points[(i * 7 + 1) % len(points)], text, source=source)
+        if not key or (i >= len(MORNING) and i % 3 == 0):
             continue
-        cond = by_text[key]
-        _command(live_app, dispatcher, case["id"], "file", condition=cond["code"])
-        dept = case["street_code"] + "ZF" if cond["department"] == "JD" else cond["department"]
-        if goal in ("dispatch", "handled", "supervise"):
-            _command(live_app, dispatcher, case["id"], "dispatch", department=dept)
-        if goal == "handled":
-            if dept not in handler_tokens:
-                handler_tokens[dept] = _token_for(
-                    live_app, f"e2e-handler-{dept.lower()}", "--role", "handler", "--department", dept
-                )
-            _command(live_app, _bearer(handler_tokens[dept]), case["id"], "acknowledge")
-            _command(live_app, _bearer(handler_tokens[dept]), case["id"], "report-handled", note="已清理")
-        if goal == "supervise":
-            _command(live_app, dispatcher, case["id"], "supervise", note="群众反映强烈，请加快处置")
+        _advance(live_app, case, by_text[key], goal, handler_tokens)
+
+
+def test_desk_screenshot_1920(open_desk, live_app: LiveApp) -> None:  # noqa: ANN001
+    """A plausible morning on the desk, for the screenshot a reviewer looks at."""
+    points = live_app.inside_points(40)
+    _post_patrols_near(live_app, points)
+    _seed_morning(live_app, points)
 
     desk = open_desk("dispatcher")
     # The newest report selected, with its suggestions drawn on the map.

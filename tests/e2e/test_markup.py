@@ -372,9 +372,10 @@ def test_the_wall_shows_planted_names_as_text(watched, planted: Planted) -> None
     w.page.goto(f"{live.base_url}/screen?token={live.tokens['screen']}")
     w.page.wait_for_function("() => window.gridcmdLive && window.gridcmdLive.state === 'live'", timeout=20_000)
     w.page.wait_for_function("() => window.gridcmdLive.gridCount() > 0", timeout=20_000)
-    # Plotly loads once the map is complete: the ranking chart names the (markup) streets, literally.
+    # The major-class chart names the (markup) classes, literally. (The ranking lists only streets with cases due,
+    # and says so when none is: the planted streets have none; 40-charts.js escapes both names the same way.)
     w.page.wait_for_function(
-        "s => ['ranking', 'major'].every(n => document.querySelector('#screen-chart-' + n).textContent.includes(s))",
+        "s => document.querySelector('#screen-chart-major').textContent.includes(s)",
         arg=IMG,
         timeout=60_000,
     )

@@ -234,6 +234,106 @@ def test_kiosk_token_opens_the_screen_and_nothing_else(browser: Any, live_app: L
         context.close()
 
 
+def _assert_tiles(page: Any, counts: dict[str, Any], rates: dict[str, Any], seeded: dict[str, Any]) -> None:
+    """KPI tiles: today's counts and the four rates, as /api/v1/kpis computes them."""
+    page.wait_for_function(
+        "n => document.getElementById('screen-kpi-today').textContent.replace(/,/g, '') === String(n)",
+        arg=counts["reported"],
+    )
+    assert _num(page, "#screen-kpi-filed") == counts["filed"]
+    assert _num(page, "#screen-kpi-closed") == counts["closed"] >= len(seeded["closed"])
+    assert _num(page, "#screen-kpi-self") == counts["self_handled"] >= 1
+    for key in ("handle_rate", "on_time_close_rate", "first_time_rate", "satisfaction_rate"):
+        assert _text(page, f"#screen-rate-{key}") == _rate(rates[key]), key
+    assert _text(page, "#screen-kpi-today-delta")  # a change against yesterday is shown
+
+
+def _assert_map(page: Any, live_app: LiveApp, open_cases: list[dict[str, Any]]) -> None:
+    """The map: exactly the open cases, each once; grids and patrols counted."""
+    ids = sorted(c["id"] for c in open_cases)
+    assert page.evaluate("window.gridcmdLive.caseIds()") == ids
+    _assert_each_marker_once(page, ids)
+    assert _num(page, "#screen-kpi-open") == len(ids)
+    # 有案网格: the grids holding open cases, of all grids (not the constant grid count).
+    with_cases = len({c["grid_code"] for c in open_cases})
+    assert _text(page, "#screen-kpi-grids") == f"{with_cases:,}/{len(live_app.grids()):,}"
+    assert _num(page, "#screen-kpi-patrols") == page.evaluate("window.gridcmdLive.patrolCount()") >= 48
+
+
+def _assert_deadline_colours(page: Any, filed: dict[float, int], open_cases: list[dict[str, Any]]) -> None:
+    """Deadline colours from the rule in assets/shared/sla.js, with the thresholds the page hands it; and the
+    overdue count, the same on the stat and on the board."""
+    expect = {filed[0.8]: "green", filed[0.35]: "amber", filed[0.06]: "red", filed[-0.4]: "over"}
+    for case_id, status in expect.items():
+        assert page.evaluate("id => window.gridcmdLive.sla(id)", case_id) == status, (case_id, status)
+        assert page.locator(f".case-{case_id}.sla-{status}").count() == 1
+    assert page.locator(f".leaflet-gc-cases-over-pane .case-{filed[-0.4]}").count() == 1  # the blinking pane
+    now = datetime.now().astimezone()
+    overdue = [c for c in open_cases if c["state"] in RUNNING and datetime.fromisoformat(c["deadline"]) < now]
+    assert _num(page, "#screen-kpi-overdue") == len(overdue) == _num(page, "#screen-board-overdue")
+
+
+def _assert_board(page: Any, open_cases: list[dict[str, Any]]) -> None:
+    """Deadline board: every overdue case first, then the closest deadlines, in order of time left."""
+    running = sorted(
+        (c for c in open_cases if c["state"] in RUNNING and c["deadline"]),
+        key=lambda c: (datetime.fromisoformat(c["deadline"]), c["id"]),
+    )
+    board = page.evaluate(
+        """() => Array.from(document.querySelectorAll('#screen-board-list li'))
+             .filter((li) => !li.hidden).map((li) => Number(li.dataset.case))"""
+    )
+    assert board and board == [c["id"] for c in running[: len(board)]]
+    first = page.locator("#screen-board-list li").first
+    assert first.locator(".bd-tag").inner_text() == t("screen.board.late")
+    assert first.locator(".bd-cat").inner_text() == running[0]["category"]
+    assert "·" in first.locator(".bd-where").inner_text()
+
+
+def _assert_charts(page: Any, summary: dict[str, Any], counts: dict[str, Any]) -> None:
+    """Major categories, sources and the hourly trend: the same figures as the summary API, and consistent with
+    /api/v1/kpis."""
+    major = page.evaluate(CHART_DATA, "major")[0]
+    by_major = {(r["major"] or t("screen.chart.uncategorised")): r["count"] for r in summary["by_major"]}
+    assert dict(zip(major["y"], major["x"], strict=True)) == by_major
+    assert sum(by_major.values()) == counts["reported"]
+    source = page.evaluate(CHART_DATA, "source")[0]
+    by_source = {f"{t('source.' + r['source'])} {r['count']}": r["count"] for r in summary["sources"]}
+    assert dict(zip(source["labels"], source["values"], strict=True)) == by_source
+    assert sum(by_source.values()) == counts["reported"]
+    yesterday, today = page.evaluate(CHART_DATA, "trend")
+    assert today["y"] == summary["hourly"]["today"] and yesterday["y"] == summary["hourly"]["yesterday"]
+    assert sum(today["y"]) == counts["reported"]
+
+
+def _assert_ranking_chart(page: Any, live_app: LiveApp, summary: dict[str, Any]) -> None:
+    """The street ranking: ranked streets top five and bottom five (all when ten or fewer), unranked ones last,
+    each street's on-time close rate as /api/v1/kpis gives it for the ranking's window."""
+    ranking = page.evaluate(CHART_DATA, "ranking")[0]
+    streets = summary["ranking"]["streets"]
+    rated = [s for s in streets if s["rate"] is not None]
+    labels = [f"{i}. {s['name']}" for i, s in enumerate(rated, 1)]  # no cases due: not ranked, not listed
+    shown = rated if len(rated) <= 10 else rated[:5] + rated[-5:]
+    shown_labels = labels if len(rated) <= 10 else [*labels[:5], "⋯", *labels[-5:]]
+    assert list(reversed(ranking["y"])) == shown_labels
+    texts = [x for x in reversed(ranking["text"]) if x]  # the separator row carries no figure
+    window = summary["ranking"]
+    for street, text in zip(shown, texts, strict=True):
+        figures = _get(live_app, "/api/v1/kpis", scope=street["code"], **{"from": window["from"], "to": window["to"]})
+        rate = figures["kpis"]["on_time_close_rate"]
+        assert text == f"{rate * 100:.1f}%  {street['closed_on_time']}/{street['due']}", street
+
+
+def _assert_ticker_and_privacy(page: Any, open_cases: list[dict[str, Any]]) -> None:
+    """Every open A-level case is announced on the ticker; no description or personal data anywhere on the wall."""
+    keys = page.evaluate("window.gridcmdLive.tickerKeys()")
+    for c in open_cases:
+        if c["level"] == "A":
+            assert f"a:{c['id']}" in keys
+    body = page.locator("body").inner_text()
+    assert all(text not in body for text, _ in BACKGROUND)
+
+
 def test_panels_hold_the_apis_figures(browser: Any, live_app: LiveApp, writer: CaseWriter) -> None:
     seeded = _seed_picture(live_app, writer)
     points = live_app.inside_points(60)
@@ -248,90 +348,14 @@ def test_panels_hold_the_apis_figures(browser: Any, live_app: LiveApp, writer: C
         counts, rates = kpi["counts"], kpi["kpis"]
         assert summary["tiles"]["reported"] == counts["reported"]  # nothing changed in between
 
-        # KPI tiles: today's counts and the four rates, as /api/v1/kpis computes them.
-        page.wait_for_function(
-            "n => document.getElementById('screen-kpi-today').textContent.replace(/,/g, '') === String(n)",
-            arg=counts["reported"],
-        )
-        assert _num(page, "#screen-kpi-filed") == counts["filed"]
-        assert _num(page, "#screen-kpi-closed") == counts["closed"] >= len(seeded["closed"])
-        assert _num(page, "#screen-kpi-self") == counts["self_handled"] >= 1
-        for key in ("handle_rate", "on_time_close_rate", "first_time_rate", "satisfaction_rate"):
-            assert _text(page, f"#screen-rate-{key}") == _rate(rates[key]), key
-        assert _text(page, "#screen-kpi-today-delta")  # a change against yesterday is shown
-
-        # The map: exactly the open cases, each once; grids and patrols counted.
+        _assert_tiles(page, counts, rates, seeded)
         open_cases = _open_cases(live_app)
-        ids = sorted(c["id"] for c in open_cases)
-        assert page.evaluate("window.gridcmdLive.caseIds()") == ids
-        _assert_each_marker_once(page, ids)
-        assert _num(page, "#screen-kpi-open") == len(ids)
-        assert _num(page, "#screen-kpi-grids") == len(live_app.grids())
-        assert _num(page, "#screen-kpi-patrols") == page.evaluate("window.gridcmdLive.patrolCount()") >= 48
-
-        # Deadline colours from the rule in assets/shared/sla.js, with the thresholds the page hands it.
-        filed = seeded["filed"]
-        expect = {filed[0.8]: "green", filed[0.35]: "amber", filed[0.06]: "red", filed[-0.4]: "over"}
-        for case_id, status in expect.items():
-            assert page.evaluate("id => window.gridcmdLive.sla(id)", case_id) == status, (case_id, status)
-            assert page.locator(f".case-{case_id}.sla-{status}").count() == 1
-        assert page.locator(f".leaflet-gc-cases-over-pane .case-{filed[-0.4]}").count() == 1  # the blinking pane
-        now = datetime.now().astimezone()
-        overdue = [c for c in open_cases if c["state"] in RUNNING and datetime.fromisoformat(c["deadline"]) < now]
-        assert _num(page, "#screen-kpi-overdue") == len(overdue) == _num(page, "#screen-board-overdue")
-
-        # Deadline board: every overdue case first, then the closest deadlines, in order of time left.
-        running = sorted(
-            (c for c in open_cases if c["state"] in RUNNING and c["deadline"]),
-            key=lambda c: (datetime.fromisoformat(c["deadline"]), c["id"]),
-        )
-        board = page.evaluate(
-            """() => Array.from(document.querySelectorAll('#screen-board-list li'))
-                 .filter((li) => !li.hidden).map((li) => Number(li.dataset.case))"""
-        )
-        assert board and board == [c["id"] for c in running[: len(board)]]
-        first = page.locator("#screen-board-list li").first
-        assert first.locator(".bd-tag").inner_text() == t("screen.board.late")
-        assert first.locator(".bd-cat").inner_text() == running[0]["category"]
-        assert "·" in first.locator(".bd-where").inner_text()
-
-        # Charts: the same figures as the summary API, and consistent with /api/v1/kpis.
-        major = page.evaluate(CHART_DATA, "major")[0]
-        by_major = {(r["major"] or t("screen.chart.uncategorised")): r["count"] for r in summary["by_major"]}
-        assert dict(zip(major["y"], major["x"], strict=True)) == by_major
-        assert sum(by_major.values()) == counts["reported"]
-        source = page.evaluate(CHART_DATA, "source")[0]
-        by_source = {f"{t('source.' + r['source'])} {r['count']}": r["count"] for r in summary["sources"]}
-        assert dict(zip(source["labels"], source["values"], strict=True)) == by_source
-        assert sum(by_source.values()) == counts["reported"]
-        yesterday, today = page.evaluate(CHART_DATA, "trend")
-        assert today["y"] == summary["hourly"]["today"] and yesterday["y"] == summary["hourly"]["yesterday"]
-        assert sum(today["y"]) == counts["reported"]
-        ranking = page.evaluate(CHART_DATA, "ranking")[0]
-        streets = summary["ranking"]["streets"]
-        rated = [s for s in streets if s["rate"] is not None]
-        labels = [f"{i}. {s['name']}" for i, s in enumerate(rated, 1)]
-        labels += [s["name"] for s in streets if s["rate"] is None]  # no cases due: no rank
-        shown = streets[:10] if len(rated) <= 10 else streets[:5] + streets[len(rated) - 5 : len(rated)]
-        shown_labels = labels[:10] if len(rated) <= 10 else labels[:5] + labels[len(rated) - 5 : len(rated)]
-        assert list(reversed(ranking["y"])) == shown_labels
-        window = summary["ranking"]
-        for street, text in zip(shown, reversed(ranking["text"]), strict=True):
-            figures = _get(
-                live_app, "/api/v1/kpis", scope=street["code"], **{"from": window["from"], "to": window["to"]}
-            )
-            rate = figures["kpis"]["on_time_close_rate"]
-            assert text == (t("screen.chart.no_due") if rate is None else f"{rate * 100:.1f}%"), street
-
-        # Alert ticker: every open A-level case is announced.
-        keys = page.evaluate("window.gridcmdLive.tickerKeys()")
-        for c in open_cases:
-            if c["level"] == "A":
-                assert f"a:{c['id']}" in keys
-
-        # No description or personal data anywhere on the wall.
-        body = page.locator("body").inner_text()
-        assert all(text not in body for text, _ in BACKGROUND)
+        _assert_map(page, live_app, open_cases)
+        _assert_deadline_colours(page, seeded["filed"], open_cases)
+        _assert_board(page, open_cases)
+        _assert_charts(page, summary, counts)
+        _assert_ranking_chart(page, live_app, summary)
+        _assert_ticker_and_privacy(page, open_cases)
 
         page.wait_for_timeout(4_500)  # arrival pulses finish, the flashing pane is caught mid-cycle at worst
         SHOTS.mkdir(exist_ok=True)
@@ -417,17 +441,17 @@ def test_injected_case_counts_down_and_turns_red(
     second = _seconds(row.locator(".bd-time").inner_text())
     assert 0 < second < first <= 14
 
-    page.wait_for_selector(f".leaflet-gc-cases-over-pane .case-{case.id}.sla-over", timeout=20_000)
+    page.wait_for_selector(f".leaflet-gc-cases-a-over-pane.gc-blink-pane .case-{case.id}.sla-over", timeout=20_000)
     assert "sla-over" in (row.get_attribute("class") or "")
     assert row.locator(".bd-tag").inner_text() == t("screen.board.late")
     assert _num(page, "#screen-kpi-overdue") == overdue_before + 1
     page.wait_for_timeout(2_100)
     assert _seconds(row.locator(".bd-time").inner_text()) >= 1  # now counting the time past the deadline
 
-    # The overdue rule (every 15 s on the server) supervises it and, being level A, escalates it: both are
-    # announced on the ticker, next to the A-level arrival.
+    # The overdue rule (every 15 s on the server) supervises it (超时督办, the ticker's "overdue") and, being level
+    # A, escalates it: both are announced on the ticker, next to the A-level arrival.
     page.wait_for_function(
-        "id => ['a', 'supervised', 'escalated'].every((k) => window.gridcmdLive.tickerKeys().includes(k + ':' + id))",
+        "id => ['a', 'overdue', 'escalated'].every((k) => window.gridcmdLive.tickerKeys().includes(k + ':' + id))",
         arg=case.id,
         timeout=45_000,
     )

@@ -370,6 +370,113 @@ def _rss_stats(samples: list[tuple[float, int, int]], t0: float, t1: float) -> d
     }
 
 
+def _start_storm(
+    live: LiveApp,
+    writer: CaseWriter,
+    seeded: list[int],
+    plan: StormPlan,
+    token: str,
+    stop: threading.Event,
+    health: list[float],
+    churn: dict[str, int],
+) -> tuple[list[StormClient], list[threading.Thread], float]:
+    """Start the side loads and the storm clients; returns the clients, every started thread (storm clients first)
+    and the storm's start (monotonic)."""
+    side = [
+        threading.Thread(target=poll_healthz, args=(live.base_url, stop, health), daemon=True),
+        threading.Thread(
+            target=churn_cases, args=(live, writer, seeded, stop, plan.churn_period_s, churn), daemon=True
+        ),
+    ]
+    storm = [
+        StormClient(live, token, stop, seed=i, snapshot_timeout_s=plan.snapshot_timeout_s) for i in range(plan.clients)
+    ]
+    threads = [threading.Thread(target=c.run, name=f"storm-{i}", daemon=True) for i, c in enumerate(storm)]
+    t0 = time.monotonic()
+    for t in side:
+        t.start()
+    for i, t in enumerate(threads):
+        t.start()
+        if i % 20 == 19:
+            time.sleep(0.05)  # a storm, not a single SYN flood
+    return storm, threads + side, t0
+
+
+def _join_late(live: LiveApp, token: str, plan: StormPlan) -> tuple[list[SteadyClient], list[str]]:
+    """A second group of steady clients joining in the middle of the storm, all at once; they and their errors."""
+    late = [SteadyClient(live, token) for _ in range(plan.steady)]
+    late_errors: list[str] = []
+
+    def join(client: SteadyClient) -> None:  # joining under load: must still get a snapshot and follow
+        try:
+            client.connect(timeout_s=plan.snapshot_timeout_s * 4)
+        except Exception as exc:  # noqa: BLE001 - reported in the figures
+            late_errors.append(repr(exc))
+
+    joiners = [threading.Thread(target=join, args=(c,), daemon=True) for c in late]
+    for t in joiners:
+        t.start()
+    for t in joiners:
+        t.join()
+    return late, late_errors
+
+
+def _check_agreement(writer: CaseWriter, clients: list[SteadyClient]) -> tuple[dict[int, int], list[dict[str, Any]]]:
+    """Once every change has been relayed: the server's open cases, and how each client's view agrees with them."""
+    wait_relayed(writer)
+    time.sleep(1.5)  # the last deltas reach the clients
+    server = server_open_cases(writer)
+    agree = [{**agreement(c.view(), server), "connected": c.sio.connected, "deltas": len(c.deltas)} for c in clients]
+    return server, agree
+
+
+def _settle_times(pid: int, before: dict[str, int], plan: StormPlan, t1: float) -> tuple[float | None, float | None]:
+    """Seconds after the storm until RSS is back within tolerance of the baseline, and until the connections'
+    threads have ended (a peer that vanished without a FIN is only noticed after ping_interval + ping_timeout,
+    20 s); None for what did not settle within `plan.settle_s`."""
+    settled_after = threads_settled_after = None
+    limit_kb = before["VmRSS"] * (1 + plan.rss_tolerance)
+    threads_limit = before["Threads"] + plan.thread_slack
+    while time.monotonic() - t1 < plan.settle_s and (settled_after is None or threads_settled_after is None):
+        now = proc_status(pid)
+        if settled_after is None and now["VmRSS"] <= limit_kb:
+            settled_after = round(time.monotonic() - t1, 1)
+        if threads_settled_after is None and now["Threads"] <= threads_limit:
+            threads_settled_after = round(time.monotonic() - t1, 1)
+        time.sleep(1.0)
+    return settled_after, threads_settled_after
+
+
+def _attempt_figures(storm: list[StormClient]) -> dict[str, Any]:
+    """What the storm clients' connects got: outcomes, the largest snapshot and how long serving took."""
+    attempts = [a for c in storm for a in c.attempts]
+    served = [a for a in attempts if a.outcome in ("snapshot", "synced")]
+    outcomes: dict[str, int] = {}
+    for a in attempts:
+        outcomes[a.outcome] = outcomes.get(a.outcome, 0) + 1
+    sizes = [a.size for a in served if a.outcome == "snapshot"]
+    return {
+        "snapshot_mb": round(max(sizes) / 1e6, 2) if sizes else None,
+        "attempts": len(attempts),
+        "served": len(served),
+        "served_per_attempt": round(len(served) / len(attempts), 3) if attempts else None,
+        "outcomes": outcomes,
+        "snapshot_s_p50": _round(pct([a.seconds for a in served], 50)),
+        "snapshot_s_p90": _round(pct([a.seconds for a in served], 90)),
+        "snapshot_s_max": _round(max((a.seconds for a in served), default=None)),
+    }
+
+
+def _healthz_figures(health: list[float]) -> dict[str, Any]:
+    """How /healthz answered while the storm ran (a timeout counts as 30 s)."""
+    return {
+        "healthz_ms_p50": _round(pct(health, 50)),
+        "healthz_ms_p99": _round(pct(health, 99)),
+        "healthz_ms_max": _round(max(health, default=None)),
+        "healthz_polls": len(health),
+    }
+
+
 def run_storm(
     live: LiveApp,
     writer: CaseWriter,
@@ -393,92 +500,29 @@ def run_storm(
     stop = threading.Event()
     health: list[float] = []
     churn: dict[str, int] = {}
-    side = [
-        threading.Thread(target=poll_healthz, args=(live.base_url, stop, health), daemon=True),
-        threading.Thread(
-            target=churn_cases, args=(live, writer, seeded, stop, plan.churn_period_s, churn), daemon=True
-        ),
-    ]
-    storm = [
-        StormClient(live, token, stop, seed=i, snapshot_timeout_s=plan.snapshot_timeout_s) for i in range(plan.clients)
-    ]
-    threads = [threading.Thread(target=c.run, name=f"storm-{i}", daemon=True) for i, c in enumerate(storm)]
-    t0 = time.monotonic()
-    for t in side:
-        t.start()
-    for i, t in enumerate(threads):
-        t.start()
-        if i % 20 == 19:
-            time.sleep(0.05)  # a storm, not a single SYN flood
+    storm, threads, t0 = _start_storm(live, writer, seeded, plan, token, stop, health, churn)
     time.sleep(plan.duration_s / 2)
-    late = [SteadyClient(live, token) for _ in range(plan.steady)]
-    late_errors: list[str] = []
-
-    def join(client: SteadyClient) -> None:  # joining under load: must still get a snapshot and follow
-        try:
-            client.connect(timeout_s=plan.snapshot_timeout_s * 4)
-        except Exception as exc:  # noqa: BLE001 - reported in the figures
-            late_errors.append(repr(exc))
-
-    joiners = [threading.Thread(target=join, args=(c,), daemon=True) for c in late]
-    for t in joiners:
-        t.start()
-    for t in joiners:
-        t.join()
+    late, late_errors = _join_late(live, token, plan)
     time.sleep(max(0.0, plan.duration_s - (time.monotonic() - t0)))
     stop.set()
-    for t in threads + side:
+    for t in threads:
         t.join(timeout=plan.snapshot_timeout_s + 10)
     t1 = time.monotonic()
     progress(f"storm over after {t1 - t0:.1f} s")
 
-    wait_relayed(writer)
-    time.sleep(1.5)  # the last deltas reach the clients
-    server = server_open_cases(writer)
-    agree = [
-        {**agreement(c.view(), server), "connected": c.sio.connected, "deltas": len(c.deltas)}
-        for c in steady + [c for c in late if c.snapshots]
-    ]
-
-    # Settle: how long until RSS is back within tolerance of the baseline, and until the connections' threads have
-    # ended (a peer that vanished without a FIN is only noticed after ping_interval + ping_timeout, 20 s).
-    settled_after = threads_settled_after = None
-    limit_kb = before["VmRSS"] * (1 + plan.rss_tolerance)
-    threads_limit = before["Threads"] + plan.thread_slack
-    while time.monotonic() - t1 < plan.settle_s and (settled_after is None or threads_settled_after is None):
-        now = proc_status(pid)
-        if settled_after is None and now["VmRSS"] <= limit_kb:
-            settled_after = round(time.monotonic() - t1, 1)
-        if threads_settled_after is None and now["Threads"] <= threads_limit:
-            threads_settled_after = round(time.monotonic() - t1, 1)
-        time.sleep(1.0)
+    server, agree = _check_agreement(writer, steady + [c for c in late if c.snapshots])
+    settled_after, threads_settled_after = _settle_times(pid, before, plan, t1)
     after = proc_status(pid)
     sampler.stop()
     for client in steady + late:
         with contextlib.suppress(Exception):  # already gone
             client.close()
 
-    attempts = [a for c in storm for a in c.attempts]
-    served = [a for a in attempts if a.outcome in ("snapshot", "synced")]
-    outcomes: dict[str, int] = {}
-    for a in attempts:
-        outcomes[a.outcome] = outcomes.get(a.outcome, 0) + 1
-    sizes = [a.size for a in served if a.outcome == "snapshot"]
     return {
         "plan": plan.__dict__,
         "open_cases": len(server),
-        "snapshot_mb": round(max(sizes) / 1e6, 2) if sizes else None,
-        "attempts": len(attempts),
-        "served": len(served),
-        "served_per_attempt": round(len(served) / len(attempts), 3) if attempts else None,
-        "outcomes": outcomes,
-        "snapshot_s_p50": _round(pct([a.seconds for a in served], 50)),
-        "snapshot_s_p90": _round(pct([a.seconds for a in served], 90)),
-        "snapshot_s_max": _round(max((a.seconds for a in served), default=None)),
-        "healthz_ms_p50": _round(pct(health, 50)),
-        "healthz_ms_p99": _round(pct(health, 99)),
-        "healthz_ms_max": _round(max(health, default=None)),
-        "healthz_polls": len(health),
+        **_attempt_figures(storm),
+        **_healthz_figures(health),
         "threads_before": before["Threads"],
         "rss_mb_before": round(before["VmRSS"] / 1024, 1),
         **_rss_stats(sampler.samples, t0, t1),

@@ -80,6 +80,7 @@ API_ROLES: dict[tuple[str, str], frozenset[str] | None] = {
     ("GET", "/api/v1/kpis"): WALL,
     ("GET", "/api/v1/screen/summary"): WALL,
     ("GET", "/api/v1/screen/meta"): WALL,
+    ("GET", "/api/v1/screen/alerts"): WALL,
     ("GET", "/api/v1/screen/grids"): WALL,
     ("GET", "/api/v1/leader/summary"): frozenset({"leader", "admin"}),
     ("GET", "/api/v1/admin/users"): ADMIN,
@@ -353,6 +354,7 @@ def _api_request(world: World, method: str, rule: str) -> tuple[str, Any, int]:
         ("GET", "/api/v1/kpis"): ("/api/v1/kpis", None, 200),
         ("GET", "/api/v1/screen/summary"): ("/api/v1/screen/summary", None, 200),
         ("GET", "/api/v1/screen/meta"): ("/api/v1/screen/meta", None, 200),
+        ("GET", "/api/v1/screen/alerts"): ("/api/v1/screen/alerts", None, 200),
         ("GET", "/api/v1/screen/grids"): ("/api/v1/screen/grids", None, 200),
         ("GET", "/api/v1/leader/summary"): ("/api/v1/leader/summary", None, 200),  # own scope by default
         ("GET", "/api/v1/admin/users"): ("/api/v1/admin/users", None, 200),

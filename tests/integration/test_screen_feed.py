@@ -161,6 +161,81 @@ def test_grid_layer_is_encoded_once_and_revalidated(grid_app, client) -> None:  
     assert meta["streets"]["features"] and meta["departments"]
 
 
+def _condition(rt: Any, level: str) -> Any:
+    from sqlalchemy import select
+
+    from dashboard.store.models import CatalogItem
+
+    with rt.session() as session:
+        return session.scalars(
+            select(CatalogItem).where(CatalogItem.level == level, CatalogItem.department_code != "JD")
+        ).first()
+
+
+def _alert_cases(grid_app: Any, client: Any, point: tuple[float, float]) -> dict[str, int]:
+    """A case raised to A when a dispatcher files it; one filed as C long ago that the overdue rule supervises,
+    then a person supervises and escalates; one filed as A ten days ago (outside the hour)."""
+    from datetime import timedelta
+
+    from dashboard.domain.actors import Actor, Role
+    from dashboard.domain.clock import utcnow
+    from dashboard.services.commands import Ctx, dispatch_case, file_case, flag_overdue
+    from dashboard.services.scheduler import overdue_actor
+
+    rt = grid_app.runtime
+    a_item, c_item = _condition(rt, "A"), _condition(rt, "C")
+    dispatcher = Actor("dispatcher-1", Role.DISPATCHER, "110112")
+    raised, late, old = (_report(client, point) for _ in range(3))
+    with rt.session() as session:
+        ctx = Ctx(session=session, actor=dispatcher, cal=rt.calendar, tz="Asia/Shanghai")
+        file_case(ctx, raised["id"], expected_version=raised["version"], condition=a_item.code)
+        past = Ctx(session=session, actor=dispatcher, cal=rt.calendar, tz="Asia/Shanghai", now=utcnow() - timedelta(10))
+        filed = file_case(past, late["id"], expected_version=late["version"], condition=c_item.code)
+        dispatched = dispatch_case(past, late["id"], expected_version=filed.version, department=c_item.department_code)
+        file_case(past, old["id"], expected_version=old["version"], condition=a_item.code)
+        system = Ctx(session=session, actor=overdue_actor("110112"), cal=rt.calendar, tz="Asia/Shanghai")
+        version = flag_overdue(system, late["id"], expected_version=dispatched.version).version
+        session.commit()
+    for command in ("supervise", "escalate"):
+        resp = client.post(f"/api/v1/cases/{late['id']}/{command}", json={"expected_version": version})
+        assert resp.status_code == 200, resp.get_json()
+        version = resp.get_json()["version"]
+    return {"raised": raised["id"], "late": late["id"], "old": old["id"], "street": raised["street_code"]}
+
+
+def test_alerts_rebuild_the_last_hour_of_the_ticker(grid_app, client, inside_point: tuple[float, float]) -> None:  # noqa: ANN001
+    ids = _alert_cases(grid_app, client, inside_point)
+    screen = grid_app.server.test_client()
+    screen.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {make_token(grid_app, 'screen')}"
+    alerts = screen.get("/api/v1/screen/alerts").get_json()["alerts"]
+    mine = [a for a in alerts if a["id"] in ids.values()]
+    # Newest first, in the keys of assets/screen/11-alerts.js; the rule's supervision is "overdue", a person's
+    # "supervised", numbered by the case's supervision count; the case filed as A ten days ago is not news.
+    assert [a["key"] for a in mine] == [
+        f"escalated:{ids['late']}",
+        f"supervised:{ids['late']}:2",
+        f"overdue:{ids['late']}:1",
+        f"a:{ids['raised']}",
+    ]
+    first = mine[-1]
+    assert set(first) == {"key", "kind", "id", "at", "category", "source", "grid"}
+    assert (first["kind"], first["source"], first["category"]) == (
+        "a",
+        "wechat",
+        _condition(grid_app.runtime, "A").minor_name,
+    )
+    assert first["at"].endswith("+08:00")
+    stored = client.get(f"/api/v1/cases/{ids['late']}").get_json()
+    assert mine[0]["at"] == stored["updated_at"]  # the same instant the live row carries
+
+    # Scoped like the other screen endpoints: another street's leader sees none of them.
+    streets = client.get("/api/v1/screen/meta").get_json()["streets"]["features"]
+    other = next(f["properties"]["code"] for f in streets if f["properties"]["code"] != ids["street"])
+    leader = grid_app.server.test_client()
+    leader.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {make_token(grid_app, 'leader', scope=other)}"
+    assert not [a for a in leader.get("/api/v1/screen/alerts").get_json()["alerts"] if a["id"] in ids.values()]
+
+
 def test_feed_needs_a_signed_in_caller(anonymous) -> None:  # noqa: ANN001
-    for path in ("/api/v1/screen/summary", "/api/v1/screen/meta", "/api/v1/screen/grids"):
+    for path in ("/api/v1/screen/summary", "/api/v1/screen/meta", "/api/v1/screen/grids", "/api/v1/screen/alerts"):
         assert anonymous.get(path).status_code == 401

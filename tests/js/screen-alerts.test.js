@@ -50,9 +50,9 @@ test("a case that arrives as level A, or becomes level A, raises an alert; stayi
   assert.deepEqual(kinds(alerts.fromChange(null, row())), []);
 });
 
-test("escalation to the district raises an alert only as a change, not for a case first seen there", () => {
+test("escalation to the district raises an alert, for a case first seen there too (escalated unseen)", () => {
   assert.deepEqual(kinds(alerts.fromChange(row(), row({ tier: "district" }))), ["escalated"]);
-  assert.deepEqual(kinds(alerts.fromChange(null, row({ tier: "district" }))), []);
+  assert.deepEqual(kinds(alerts.fromChange(null, row({ tier: "district" }))), ["escalated"]);
   assert.deepEqual(kinds(alerts.fromChange(row({ tier: "district" }), row({ tier: "district" }))), []);
 });
 
@@ -117,4 +117,52 @@ test("the list is bounded: the oldest leave, and may come back as new", () => {
   list.clear();
   assert.equal(list.text(), "");
   assert.equal(list.push({ key: "a:5", kind: "a", id: 5, at: "x" }), true);
+});
+
+test("a case raised to A when a dispatcher files it alerts, dated by the filing", () => {
+  const reported = row({ state: "reported", level: null, updated_at: "2026-11-22T09:00:00+08:00" });
+  const filed = row({ state: "filed", level: "A", updated_at: "2026-11-22T09:30:00+08:00" });
+  const out = alerts.fromChange(reported, filed);
+  assert.deepEqual(kinds(out), ["a"]);
+  assert.equal(out[0].at, "2026-11-22T09:30:00+08:00");
+  assert.deepEqual(kinds(alerts.fromChange(row({ level: "C" }), row({ level: "A" }))), ["a"]);
+});
+
+test("the overdue rule's supervision is an overdue alert, not a person's supervision", () => {
+  const rule = row({ overdue_stage: "handling", supervision_count: 1 });
+  const out = alerts.fromChange(row(), rule);
+  assert.deepEqual(kinds(out), ["overdue"]);
+  assert.equal(out[0].key, "overdue:7:1");
+  // A person supervises the overdue case: that one is "supervised", numbered on.
+  const person = row({ overdue_stage: "handling", supervision_count: 2 });
+  assert.deepEqual(kinds(alerts.fromChange(rule, person)), ["supervised"]);
+  assert.equal(alerts.fromChange(rule, person)[0].key, "supervised:7:2");
+  // The next stage overdue again (after a dispatch reset it) is a new overdue alert.
+  const next = row({ overdue_stage: "dispatch", supervision_count: 3 });
+  assert.deepEqual(alerts.fromChange(person, next).map((a) => a.key), ["overdue:7:3"]);
+  // Unseen before: overdue (and the escalation the rule made of an A case), whoever the wall heard it from.
+  const escalated = row({ level: "A", tier: "district", overdue_stage: "dispatch", supervision_count: 1 });
+  assert.deepEqual(kinds(alerts.fromChange(null, escalated)), ["a", "overdue", "escalated"]);
+  assert.deepEqual(kinds(alerts.fromChange(row({ overdue_stage: "handling" }), row({ overdue_stage: "handling" }))), []);
+});
+
+test("a snapshot's standing alerts include overdue cases", () => {
+  const list = alerts.standing([row({ id: 4, overdue_stage: "handling", supervision_count: 1 })]);
+  assert.deepEqual(list.map((a) => a.key), ["overdue:4:1"]);
+});
+
+test("alerts a server rebuilt merge with live ones by key, and date known ones by the server", () => {
+  const list = new alerts.List();
+  list.push({ key: "a:1", kind: "a", id: 1, at: "2026-11-22T08:00:00+08:00" }); // standing: dated when reported
+  list.push({ key: "supervised:2:1", kind: "supervised", id: 2, at: "2026-11-22T09:20:00+08:00" });
+  const server = [
+    { key: "escalated:3", kind: "escalated", id: 3, at: "2026-11-22T09:25:00+08:00" },
+    { key: "supervised:2:1", kind: "supervised", id: 2, at: "2026-11-22T09:20:00+08:00" },
+    { key: "a:1", kind: "a", id: 1, at: "2026-11-22T09:10:00+08:00" }, // filed as A at 09:10
+  ];
+  assert.equal(list.merge(server), true);
+  assert.equal(list.text(), "escalated:3 supervised:2 a:1");
+  assert.equal(list.items[2].at, "2026-11-22T09:10:00+08:00");
+  assert.equal(list.merge(server), false); // nothing new the second time
+  assert.equal(list.items.length, 3);
 });

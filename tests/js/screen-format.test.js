@@ -76,10 +76,12 @@ test("the header clock: date, weekday and time in the wall's zone, whatever the 
   assert.equal(format.headerClock("zh", "UTC").stamp(Date.parse("2026-11-22T00:00:05Z")), "2026-11-22 星期日 00:00:05");
 });
 
-test("marker class and pane: id, level, status, state; overdue in the blinking pane", () => {
+test("marker class and pane: id, level, status, state; overdue in a blinking pane, A-level above the others", () => {
   const entry = { row: { id: 17, level: "A", state: "dispatched" }, sla: "over" };
   assert.equal(format.caseClass(entry), "case-marker case-17 lvl-a sla-over st-dispatched");
-  assert.equal(format.casePane(entry), "gc-cases-over");
+  assert.equal(format.casePane(entry), "gc-cases-a-over");
+  assert.equal(format.casePane({ row: { id: 18, level: "C", state: "filed" }, sla: "over" }), "gc-cases-over");
+  assert.equal(format.casePane({ row: { id: 19, level: "A", state: "filed" }, sla: "green" }), "gc-cases-a");
   const plain = { row: { id: 3, state: "reported" }, sla: "none" };
   assert.equal(format.caseClass(plain), "case-marker case-3 lvl-n sla-none st-reported");
   assert.equal(format.casePane(plain), "gc-cases");
@@ -138,4 +140,11 @@ test("tour captions: the street and its figures, or the whole district", () => {
   assert.equal(pressure.focusCaption(STRINGS, pick), "自动巡览 · 第01街道 · 超期 2 · 临期 1 · 在办 5");
   assert.equal(pressure.overviewCaption(STRINGS), "自动巡览 · 全域");
   assert.equal(pressure.overviewCaption({}), " · ");
+});
+
+test("a part of a total: grids with open cases of all grids, a dash until known", () => {
+  assert.equal(format.ofTotal(312, 1809), "312/1,809");
+  assert.equal(format.ofTotal(0, 1809), "0/1,809");
+  assert.equal(format.ofTotal(null, 1809), "—/1,809");
+  assert.equal(format.ofTotal(5, 0), "—");
 });

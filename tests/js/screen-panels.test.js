@@ -135,30 +135,61 @@ test("trend: yesterday's 24 hours, today's so far", () => {
   assert.deepEqual(fig.data[1].y, [1, 4, 0]);
 });
 
-test("ranking: ranked streets numbered, the unranked after them, bottom first for the bar chart", () => {
+test("ranking: only streets with cases due are ranked, with their counts, bottom first for the bar chart", () => {
   const rows = charts.rankingRows([
-    { name: "第01街道", rate: 0.97 },
-    { name: "第02街道", rate: null },
-    { name: "<i>第03镇</i>", rate: 0.8 },
+    { name: "第01街道", rate: 0.97, due: 33, closed_on_time: 32 },
+    { name: "第02街道", rate: null, due: 0 },
+    { name: "<i>第03镇</i>", rate: 0.8, due: 5, closed_on_time: 4 },
   ]);
-  assert.deepEqual(rows.map((r) => r.label), ["第02街道", "2. &lt;i&gt;第03镇&lt;/i&gt;", "1. 第01街道"]);
-  const fig = charts.ranking({ streets: [{ name: "A", rate: 0.9 }, { name: "B", rate: null }] }, C);
-  assert.deepEqual(fig.data[0].text, ["无应结案", "90.0%"]);
-  assert.deepEqual(fig.data[0].x, [0, 90]);
-  assert.deepEqual(fig.data[0].marker.color, ["#5b6b80", "#ffb02e"]);
+  assert.deepEqual(rows.map((r) => r.label), ["2. &lt;i&gt;第03镇&lt;/i&gt;", "1. 第01街道"]);
+  const fig = charts.ranking({ streets: [{ name: "A", rate: 0.9, due: 10, closed_on_time: 9 }, { name: "B", rate: null }] }, C);
+  assert.deepEqual(fig.data[0].text, ["90.0%  9/10"]);
+  assert.deepEqual(fig.data[0].x, [90]);
+  assert.deepEqual(fig.data[0].marker.color, ["#ffb02e"]);
+  assert.equal(fig.layout.annotations, undefined);
 });
 
-test("ranking: with more than ten ranked streets, the best five and the last five", () => {
+test("ranking: with more than ten ranked streets, the best five, a separator and the worst five, true ranks", () => {
   const streets = [];
-  for (let i = 1; i <= 14; i++) streets.push({ name: "S" + i, rate: 1 - i / 100 });
-  streets.push({ name: "none", rate: null });
-  const labels = charts.rankingRows(streets).map((r) => r.label).reverse();
-  assert.deepEqual(labels, ["1. S1", "2. S2", "3. S3", "4. S4", "5. S5", "10. S10", "11. S11", "12. S12", "13. S13", "14. S14"]);
-  const few = [];
-  for (let i = 1; i <= 9; i++) few.push({ name: "S" + i, rate: 0.9 });
-  few.push({ name: "n1", rate: null }, { name: "n2", rate: null });
-  assert.equal(charts.rankingRows(few).length, 10); // ranked first, then unranked up to ten
-  assert.equal(charts.rankingRows(few)[0].label, "n1");
+  for (let i = 1; i <= 15; i++) streets.push({ name: "S" + i, rate: 1 - i / 100, due: 10, closed_on_time: 9 });
+  streets.push({ name: "none", rate: null, due: 0 });
+  const rows = charts.rankingRows(streets).reverse();
+  const labels = rows.map((r) => r.label);
+  assert.deepEqual(labels, ["1. S1", "2. S2", "3. S3", "4. S4", "5. S5", charts.GAP, "11. S11", "12. S12", "13. S13", "14. S14", "15. S15"]);
+  const fig = charts.ranking({ streets }, C);
+  assert.equal(fig.data[0].text[5], ""); // the separator carries no figure
+  assert.equal(fig.data[0].x[5], 0);
+  const ten = streets.slice(0, 10);
+  assert.equal(charts.rankingRows(ten).length, 10); // ten or fewer: all of them, no separator
+  assert.ok(!charts.rankingRows(ten).some((r) => r.gap));
+});
+
+test("ranking: when nothing is due yet the chart says so instead of rows of nothing", () => {
+  const strings = Object.assign({ "screen.chart.none_due": "暂无应结案件" }, C.strings);
+  const fig = charts.ranking({ streets: [{ name: "A", rate: null, due: 0 }, { name: "B", rate: null, due: 0 }] }, Object.assign({}, C, { strings }));
+  assert.deepEqual(fig.data[0].y, []);
+  assert.equal(fig.layout.annotations[0].text, "暂无应结案件");
+});
+
+test("major classes: every bar is labelled, in a font that fits one bar", () => {
+  const rows = [];
+  for (let i = 1; i <= 12; i++) rows.push({ major: "类" + i, count: 20 - i });
+  const fig = charts.major(rows, Object.assign({}, C, { scale: 1, height: 200 }));
+  const y = fig.layout.yaxis;
+  assert.equal(y.tickmode, "array");
+  assert.deepEqual(y.tickvals, fig.data[0].y);
+  assert.equal(y.tickvals.length, 12);
+  assert.ok(y.tickfont.size * 1.2 <= (200 - 16) / 12 + 0.01, "labels overlap: " + y.tickfont.size);
+});
+
+test("sources: the centre total is grouped and sized to fit the donut's hole", () => {
+  const c = Object.assign({}, C, { scale: 1, width: 300, height: 150 });
+  const fig = charts.source([{ source: "wechat", count: 1877 }], c);
+  const a = fig.layout.annotations[0];
+  assert.equal(a.text, "1,877");
+  const hole = 0.6 * Math.min((300 - 12) * 0.5, 150 - 12);
+  assert.ok(a.font.size * 0.6 * 4 + a.font.size * 0.3 <= hole, "wider than the hole: " + a.font.size);
+  assert.equal(charts.source([{ source: "wechat", count: 5 }], Object.assign({}, C, { scale: 1 })).layout.annotations[0].font.size, 26);
 });
 
 test("ranking colours: green from 95 %, amber from 90 %, red below, grey without a rate", () => {
