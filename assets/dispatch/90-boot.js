@@ -117,6 +117,7 @@ window.gridcmdDesk.part(function (D, st, h, s) {
       tier: r.tier,
       street_code: r.street_code,
       supervision_count: r.supervision_count,
+      instruction_count: r.instruction_count,
     };
   }
 

@@ -502,7 +502,12 @@ def test_charts_follow_new_cases_from_deltas_and_agree_after_a_refetch(screen_pa
         "() => document.getElementById('screen-kpi-today').textContent.replace(/,/g, '')"
         " === String(window.gridcmdLive.today)"
     )
-    before = _arrival_figures(page)
+    # The charts are drawn from the summary as soon as it arrives, then catch up with the arrivals after its
+    # as-of time: start counting once they tell the tile's figure (an earlier test's case may still be landing).
+    deadline = time.monotonic() + 10
+    while (before := _arrival_figures(page))["sources_total"] != _num(page, "#screen-kpi-today"):
+        assert time.monotonic() < deadline, (before, _num(page, "#screen-kpi-today"))
+        page.wait_for_timeout(300)
     wechat = t("source.wechat")
     counted = page.evaluate("window.gridcmdLive.arrivalsCounted()")
     fetches = page.evaluate("window.gridcmdLive.summaryFetches()")
