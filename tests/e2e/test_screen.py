@@ -66,6 +66,14 @@ CHART_DATA = """(name) => {
 }"""
 
 
+@pytest.fixture(scope="module")
+def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
+    """This module's own app: the wall's ticker, tiles and charts count everything on the server, so the other
+    modules' cases and supervisions (the leader's, the desk's) must not be on it."""
+    with running_app(tmp_path_factory.mktemp("e2e-wall"), SMALL) as live:
+        yield live
+
+
 # ---------------------------------------------------------------- helpers
 
 

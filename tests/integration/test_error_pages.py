@@ -20,7 +20,7 @@ def _visible_text(page: str) -> str:
     return re.sub(r"<[^>]+>", " ", body)
 
 
-@pytest.mark.parametrize("path", ["/nope", "/leader", "/x%3Cscript%3E", "/api"])
+@pytest.mark.parametrize("path", ["/nope", "/leaders", "/x%3Cscript%3E", "/api"])
 def test_a_browser_gets_a_chinese_page_for_a_missing_address(client: Any, path: str) -> None:
     resp = client.get(path, headers=BROWSER)
     assert resp.status_code == 404
