@@ -712,9 +712,11 @@ def _add_run_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def _add_account_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """`create-user` and `create-token`."""
-    p = sub.add_parser("create-user", help="add a user (screen, dispatcher, handler, leader, admin)")
+    from dashboard.services.accounts import USER_ROLES  # the role list lives with the accounts
+
+    p = sub.add_parser("create-user", help=f"add a user ({', '.join(USER_ROLES)})")
     p.add_argument("name")
-    p.add_argument("--role", required=True, choices=("screen", "dispatcher", "handler", "leader", "admin"))
+    p.add_argument("--role", required=True, choices=USER_ROLES)
     p.add_argument("--scope", default="", help="county code (district-wide, default) or a 9-digit street code")
     p.add_argument("--password", default=None)
     p.add_argument("--department", default=None, help="department code (handlers)")

@@ -9,6 +9,8 @@ ROLE_LABELS: dict[str, dict[str, str]] = {
     "screen": {"zh": "大屏显示", "en": "Screen"},
     "dispatcher": {"zh": "调度员", "en": "Dispatcher"},
     "handler": {"zh": "处置部门", "en": "Department handler"},
+    "worker": {"zh": "网格员", "en": "Grid worker"},
+    "channel": {"zh": "接入渠道", "en": "Intake channel"},
     "leader": {"zh": "领导", "en": "Leader"},
     "admin": {"zh": "管理员", "en": "Admin"},
 }

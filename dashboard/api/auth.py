@@ -37,11 +37,13 @@ LANDING = {
     "screen": "/screen/",
     "dispatcher": "/dispatch/",
     "handler": "/api/v1/cases?open=1",
+    "worker": "/api/v1/cases?open=1",
+    "channel": "/api/v1/cases?open=1",
     "leader": "/leader/",
     "admin": "/admin/",
 }
 PUBLIC_PREFIXES = ("/login", "/logout", "/static/", "/healthz", "/readyz", "/favicon.ico", "/_reload-hash")
-ALL_ROLES = frozenset({"screen", "dispatcher", "handler", "leader", "admin"})
+ALL_ROLES = frozenset({"screen", "channel", "worker", "dispatcher", "handler", "leader", "admin"})
 DESK_ROLES = frozenset({"dispatcher", "handler", "leader", "admin"})
 
 

@@ -28,11 +28,14 @@ from dashboard.services.rules import suggestions
 from dashboard.store.models import Case, CaseEvent
 
 MAX_LIMIT = 5000
+# Who may report a case, and who may read cases (each within `scoped`).
+REPORTERS = ("dispatcher", "leader", "admin", "worker", "channel")
+READERS = ("dispatcher", "leader", "admin", "handler", "worker", "channel")
 
 
 def create_case() -> tuple[Response, int]:
     """POST /cases: report a case; a retry with the same Idempotency-Key answers with the first one (200)."""
-    principal = require("dispatcher", "leader", "admin")
+    principal = require(*REPORTERS)
     rt = runtime()
     cmd = parse_report(json_body(), idempotency_key=request.headers.get("Idempotency-Key"), actor=principal.name)
     try:
@@ -67,7 +70,7 @@ def _intake_body(result: Intaken) -> dict[str, Any]:
 
 def list_cases() -> Response:
     """GET /cases: the caller's cases, newest first, filtered by state, grid, street, open, overdue, since."""
-    principal = require("dispatcher", "leader", "admin", "handler")
+    principal = require(*READERS)
     rt = runtime()
     query = scoped(select(Case), principal).order_by(Case.id.desc())
     args = request.args
@@ -91,7 +94,7 @@ def list_cases() -> Response:
 
 def get_case(case_id: int) -> Response:
     """GET /cases/{id}: the case row with description, photos, reporter (masked unless allowed) and timeline."""
-    principal = require("dispatcher", "leader", "admin", "handler")
+    principal = require(*READERS)
     rt = runtime()
     tz = rt.settings.timezone
     with rt.session() as session:
@@ -160,6 +163,10 @@ def scoped(query: Select, principal: Principal) -> Select:
     actor = principal.actor()
     if principal.role == "handler":
         return query.where(Case.department_code == principal.department_code)
+    if principal.role == "channel":
+        # A channel reads back what it reported, nothing else (its reports carry its name as the intake actor).
+        reported = select(CaseEvent.case_id).where(CaseEvent.command == "report", CaseEvent.actor == principal.name)
+        return query.where(Case.id.in_(reported))
     if actor.district_wide:
         return query
     # A street's people read every case of their street, escalated ones included (they follow what they sent

@@ -14,6 +14,11 @@ class Role(StrEnum):
     HANDLER = "handler"
     LEADER = "leader"
     ADMIN = "admin"
+    # 网格员: a grid worker's phone (社管通) reports what they find and may fix it on the spot (自处置).
+    WORKER = "worker"
+    # 接入渠道: a machine account of one intake channel (the 12345 hotline, an Open311 client): it reports cases
+    # and reads back only the cases it reported.
+    CHANNEL = "channel"
     SYSTEM = "system"
 
 
@@ -32,13 +37,14 @@ class Actor:
         return len(self.scope) == 6
 
 
-D, H, L, A, S = Role.DISPATCHER, Role.HANDLER, Role.LEADER, Role.ADMIN, Role.SYSTEM
+D, H, L, A, S, W = Role.DISPATCHER, Role.HANDLER, Role.LEADER, Role.ADMIN, Role.SYSTEM, Role.WORKER
 
 COMMAND_ROLES: dict[str, frozenset[Role]] = {
     "file": frozenset({D, A, S}),
     "reject": frozenset({D, A, S}),
     "merge": frozenset({D, A, S}),
-    "self-handle": frozenset({D, A, S}),
+    # A grid worker self-handles what they reported themselves (services.commands checks the reporter).
+    "self-handle": frozenset({D, A, S, W}),
     "dispatch": frozenset({D, A, S}),
     "acknowledge": frozenset({H, A, S}),
     "return": frozenset({H, A, S}),

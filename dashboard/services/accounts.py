@@ -15,7 +15,7 @@ from dashboard.domain.clock import utcnow
 from dashboard.services.errors import FieldError
 from dashboard.store.models import ApiToken, Department, User
 
-USER_ROLES = ("screen", "dispatcher", "handler", "leader", "admin")
+USER_ROLES = ("screen", "channel", "worker", "dispatcher", "handler", "leader", "admin")
 _NAME = re.compile(r"^[A-Za-z0-9_.\-]{2,64}$")
 
 

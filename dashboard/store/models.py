@@ -281,7 +281,7 @@ class User(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     name: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(64), default="")
-    role: Mapped[str] = mapped_column(String(16))  # screen | dispatcher | handler | leader | admin
+    role: Mapped[str] = mapped_column(String(16))  # services.accounts.USER_ROLES
     scope: Mapped[str] = mapped_column(String(15))  # county code or 9-digit street code
     department_code: Mapped[str | None] = mapped_column(ForeignKey("departments.code"), nullable=True)
     password_hash: Mapped[str | None] = mapped_column(String(256), nullable=True)
