@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(default=5, description="Wrong passwords allowed per account and window.")
     login_window_s: int = Field(default=60, description="Window in which failures are counted, seconds.")
     login_lockout_s: int = Field(default=300, description="Lockout after too many failures, seconds.")
+    rate_limits: str = Field(
+        default="intake=6000,open311=600,hotline=6000,patrols=6000,media=6000",
+        description="Requests per minute per token and channel (`bucket=N`, comma-separated; 0 = unlimited).",
+    )
     kiosk_frame_ancestors: str = Field(
         default="", description="Origins allowed to frame /screen (video-wall software); empty = no framing."
     )
@@ -80,6 +84,15 @@ class Settings(BaseSettings):
         # LANG is also the POSIX locale variable (C.UTF-8, en_US.UTF-8): only a bare "en" switches the UI,
         # so a machine's locale never silently turns the Chinese-first UI into English.
         return "en" if str(value or "").strip().lower() == "en" else "zh"
+
+    @field_validator("rate_limits")
+    @classmethod
+    def _rate_table(cls, value: str) -> str:
+        for part in value.split(","):
+            name, sep, number = part.partition("=")
+            if part.strip() and not (sep and name.strip().isidentifier() and number.strip().isdigit()):
+                raise ValueError(f"RATE_LIMITS: {part.strip()!r} is not bucket=N (requests per minute, 0 = unlimited)")
+        return value
 
     @field_validator("tile_url")
     @classmethod
@@ -103,6 +116,14 @@ class Settings(BaseSettings):
         scheme, rest = self.tile_url.split("://", 1)
         host = rest.split("/", 1)[0].replace("{s}.", "*.")
         return f"{scheme}://{host}"
+
+    def rate_limit(self, bucket: str) -> int:
+        """Requests per minute one token may make to `bucket` (0: unlimited; unknown buckets: unlimited)."""
+        for part in self.rate_limits.split(","):
+            name, _, value = part.partition("=")
+            if name.strip() == bucket:
+                return max(0, int(value))
+        return 0
 
     def work_calendar(self) -> WorkCalendar:
         """The SLA calendar: official Chinese calendar plus this center's periods and overrides."""

@@ -58,6 +58,7 @@ class Principal:
     scope: str
     department_code: str | None
     via: str  # session | token | kiosk
+    token_id: int | None = None  # the bearer token it came with (each device's own rate budget and audit)
 
     def actor(self) -> Actor:
         """The command layer's view of this caller."""
@@ -69,9 +70,9 @@ class Principal:
         return self.role in ("dispatcher", "admin")
 
 
-def _principal(user: User, via: str) -> Principal:
+def _principal(user: User, via: str, token_id: int | None = None) -> Principal:
     return Principal(
-        user.id, user.name, user.display_name or user.name, user.role, user.scope, user.department_code, via
+        user.id, user.name, user.display_name or user.name, user.role, user.scope, user.department_code, via, token_id
     )
 
 
@@ -93,7 +94,7 @@ def current_principal() -> Principal | None:
             resolved = resolve_token(session=db, token=header.removeprefix("Bearer ").strip())
             if resolved is not None:
                 row, user = resolved
-                found = _principal(user, "token")
+                found = _principal(user, "token", row.id)
                 _audit_token_use(row, user)
         elif "uid" in session:
             uid = session["uid"]
@@ -115,7 +116,7 @@ def principal_for_token(token: str) -> Principal | None:
             return None
         row, user = resolved
         _audit_token_use(row, user)
-        return _principal(user, "token")
+        return _principal(user, "token", row.id)
 
 
 TOKEN_AUDIT_PERIOD_S = 3600

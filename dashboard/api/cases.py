@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from dashboard.api.args import int_arg
 from dashboard.api.auth import Principal, require
 from dashboard.api.inputs import json_body
+from dashboard.api.rate_limit import rate_limit
 from dashboard.api.registry import Route, hooks, runtime
 from dashboard.domain.actors import may_run
 from dashboard.domain.cases import TERMINAL, State
@@ -36,6 +37,7 @@ READERS = ("dispatcher", "leader", "admin", "handler", "worker", "channel")
 def create_case() -> tuple[Response, int]:
     """POST /cases: report a case; a retry with the same Idempotency-Key answers with the first one (200)."""
     principal = require(*REPORTERS)
+    rate_limit("intake", principal)
     rt = runtime()
     cmd = parse_report(json_body(), idempotency_key=request.headers.get("Idempotency-Key"), actor=principal.name)
     try:

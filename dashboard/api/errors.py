@@ -7,7 +7,7 @@ import logging
 import redis
 from flask import Blueprint, Flask, jsonify
 from sqlalchemy.exc import DBAPIError, OperationalError
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, TooManyRequests
 
 from dashboard.services.errors import Conflict, FieldError, Forbidden, NotFound
 
@@ -59,6 +59,15 @@ def install_error_handlers(target: Blueprint | Flask) -> None:
     @target.errorhandler(RequestEntityTooLarge)
     def _too_large(exc: RequestEntityTooLarge):  # noqa: ANN202
         return error(413, "the request body is larger than this server accepts (MAX_CONTENT_LENGTH)", "body")
+
+    @target.errorhandler(TooManyRequests)
+    def _too_many(exc: TooManyRequests):  # noqa: ANN202
+        # The budget is the token's (api/rate_limit.py): the field to change is who is asking, not what.
+        response, status = error(429, exc.description or "too many requests", "Authorization")
+        retry = getattr(exc, "retry_after", None)
+        if retry is not None:
+            response.headers["Retry-After"] = str(retry)
+        return response, status
 
     @target.errorhandler(HTTPException)
     def _http(exc: HTTPException):  # noqa: ANN202
