@@ -24,7 +24,7 @@ from flask import Flask
 from dashboard.api.screen_feed import RANKING_DAYS
 from dashboard.config import get_settings
 from dashboard.domain.sla import sla_thresholds
-from layouts.dash_app import ASSETS, make_dash
+from layouts.dash_app import ASSETS, STATIC_URL, make_dash
 from layouts.i18n import bundle, t
 
 ID = "screen"
@@ -46,6 +46,7 @@ CHARTS = ("major", "source", "trend", "ranking")
 # The patrol painter runs in a Web Worker: a file of the view's assets that Dash serves but must not inject.
 WORKER_FOLDER = "workers"
 WORKER_ASSET = f"{WORKER_FOLDER}/patrols.js"
+PLOTLY_BASIC = "vendor/plotly-basic.min.js"
 
 # Open cases per 1,000 residents at which a grid's fill steps up (read by gridcmd.gridStyle via `hideout`).
 LOAD_STEPS = (0.5, 1, 2, 4)
@@ -240,7 +241,15 @@ def _data_attributes() -> dict[str, str]:
         "data-lang": settings.lang,
         "data-config": json.dumps(client_config()),
         "data-chart-template": json.dumps(chart_template(), ensure_ascii=False),
+        "data-plotly-url": plotly_url(),
     }
+
+
+def plotly_url() -> str:
+    """plotly.js's basic bundle (bar, pie, scatter: every chart the wall draws), vendored from npm's
+    plotly.js-basic-dist-min at the version Dash's plotly package carries: 1.2 MB against the full bundle's
+    4.8 MB, so it evaluates in a quarter of the time beside the map's first paint (BENCHMARKS.md, big screen)."""
+    return f"{STATIC_URL}{PLOTLY_BASIC}?m={int((ASSETS / PLOTLY_BASIC).stat().st_mtime)}"
 
 
 def _header() -> html.Header:

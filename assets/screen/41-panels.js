@@ -5,8 +5,8 @@
  * classes) the summary left out (ids above its `max_case_id`; 15-arrivals.js), so the charts follow the live
  * "reported" tile. Charts are drawn with Plotly.react into plain divs from the figures of 40-charts.js; the figure
  * never goes through a Dash prop (DESIGN.md section 11: Dash keeps every prop change in an unbounded undo history).
- * Plotly itself (4.8 MB, no partial bundle installed) starts loading with the panels, in parallel with the grids,
- * and the charts are drawn as soon as both the first summary and Plotly are there (they used to wait for the map
+ * Plotly itself (the 1.2 MB basic bundle, assets/vendor: the full 4.8 MB one cost seconds of the map's first paint)
+ * starts loading with the panels, in parallel with the grids, and the charts are drawn as soon as both the first summary and Plotly are there (they used to wait for the map
  * to complete, or 8 s, before even fetching Plotly: blank charts for 5–10 s while the tiles showed). Each chart is
  * redrawn in its own task and only when its figures changed, so no second of the wall carries all four redraws.
  */
@@ -126,6 +126,10 @@
   }
 
   function plotlyUrl() {
+    // The basic bundle the layout names (bar, pie, scatter: a quarter of the full bundle's size), else Dash's own.
+    var root = document.getElementById("screen-root");
+    var basic = root && root.getAttribute("data-plotly-url");
+    if (basic) return basic;
     if (window._dashPlotlyJSURL) return window._dashPlotlyJSURL;
     try {
       return JSON.parse(document.getElementById("_dash-config").textContent).plotlyjs_url;
