@@ -7,7 +7,13 @@ PORT ?= 8050
 # `make run SIM_ARGS=--sim-no-desk`: the demo's simulated dispatchers leave every new report to the people at the desk.
 SIM_ARGS ?=
 
-.PHONY: run test install browser node lint bench screenshots clean
+# `make serve-prod`: nginx on PORT (default 8080 here) in front of PROCESSES app processes (default: the cores),
+# on PostgreSQL (DATABASE_URL) and Redis (REDIS_URL); WORKER=gevent for gevent instead of threads (measured slower: docs/deploy.md).
+PROD_PORT := $(if $(filter command line environment,$(origin PORT)),$(PORT),8080)
+PROCESSES ?= $(shell nproc 2>/dev/null || echo 2)
+WORKER ?= gthread
+
+.PHONY: run serve-prod test install browser node nginx lint bench screenshots clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -33,11 +39,22 @@ node:
 	  else echo "node is missing: sudo apt-get install nodejs" >&2; fi; \
 	fi
 
+# Debian's nginx for serve-prod and its fault tests (run unprivileged from a generated conf under var/nginx/).
+nginx:
+	@if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; \
+	  else echo "nginx is missing: sudo apt-get install nginx" >&2; fi; \
+	fi
+
+serve-prod: install nginx
+	$(VENV)/bin/gridcmd serve-prod --init-if-empty --host $(HOST) --port $(PROD_PORT) --processes $(PROCESSES) --worker $(WORKER)
+
 run: install
 	$(VENV)/bin/gridcmd init-if-empty --demo-users
 	$(VENV)/bin/gridcmd serve --simulate $(SIM_ARGS) --host $(HOST) --port $(PORT)
 
-test: install browser node
+test: install browser node nginx
 	node --test tests/js/*.test.js
 	$(PY) -m pytest -q -rs
 

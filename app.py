@@ -15,15 +15,17 @@ import socketio as socketio_lib
 from dash.exceptions import DependencyException
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from flask_socketio import SocketIO
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from callbacks import admin as admin_callbacks
+from callbacks import admin_hotline as admin_hotline_callbacks
 from callbacks import admin_imports as admin_imports_callbacks
 from callbacks import dispatch as dispatch_callbacks
 from callbacks import leader as leader_callbacks
 from callbacks import login as login_routes
 from callbacks import screen as screen_callbacks
 from dashboard import logsafe
-from dashboard.api import admin_api, health, routes, screen_feed
+from dashboard.api import admin_api, health, media, open311, routes, screen_feed
 from dashboard.api import leader as leader_api
 from dashboard.api.auth import install_auth
 from dashboard.api.errors import install_error_handlers
@@ -36,6 +38,7 @@ from dashboard.services import validate
 from dashboard.services.errors import FieldError
 from dashboard.services.scheduler import Scheduler
 from dashboard.store.schema import migrate
+from feeds.hotline import HotlinePoller
 from layouts import admin as admin_view
 from layouts import dispatch as dispatch_view
 from layouts import error_page
@@ -52,6 +55,8 @@ BLUEPRINTS: tuple[Callable[[], Blueprint], ...] = (
     screen_feed.blueprint,  # /api/v1/screen: the wall's tiles, charts, names and grid layer
     admin_api.blueprint,  # /api/v1/admin
     leader_api.blueprint,  # /api/v1/leader: the leader pass's summary
+    media.blueprint,  # /media: case photos and thumbnails, to those who may read their case
+    open311.blueprint,  # /open311/v2: Open311 GeoReport v2 for citizen apps (its own api_key, no session)
     login_routes.blueprint,  # /login, /logout
 )
 
@@ -72,7 +77,11 @@ class View:
 # say so and register nothing. The login view is server-rendered: its routes are in BLUEPRINTS.
 VIEWS: tuple[View, ...] = (
     View("screen", screen_view.build, (screen_callbacks.register,)),
-    View("admin", admin_view.build, (admin_callbacks.register, admin_imports_callbacks.register)),
+    View(
+        "admin",
+        admin_view.build,
+        (admin_callbacks.register, admin_imports_callbacks.register, admin_hotline_callbacks.register),
+    ),
     View("dispatch", dispatch_view.build, (dispatch_callbacks.register,)),
     View("leader", leader_view.build, (leader_callbacks.register,)),
 )
@@ -102,10 +111,11 @@ def create_app(settings: Settings | None = None, *, start_loops: bool = True) ->
     install_auth(server, runtime)
     install_input_limits(server)  # after auth: path ids are checked once the caller is known
 
-    # threading + simple-websocket: set explicitly (with gevent installed Flask-SocketIO would pick it).
+    # Set explicitly (with gevent installed Flask-SocketIO would pick it): threading + simple-websocket under
+    # Werkzeug and gunicorn's gthread worker; gevent only under gunicorn's gevent worker (`gridcmd serve-prod`).
     socketio = SocketIO(
         server,
-        async_mode="threading",
+        async_mode=settings.async_mode,
         # Built here rather than from `message_queue=`: Flask-SocketIO only recognises redis:// URLs and would
         # hand the embedded server's unix:// URL to Kombu.
         client_manager=socketio_lib.RedisManager(runtime.redis_url, channel=runtime.keys.socketio_channel),
@@ -113,6 +123,12 @@ def create_app(settings: Settings | None = None, *, start_loops: bool = True) ->
         ping_interval=10,
         ping_timeout=10,
     )
+    if settings.proxy_hops:
+        # Behind serve-prod's nginx (the app ports listen on loopback only): audit rows, sign-in lockouts and
+        # rate limits see the client's address, not the proxy's. Outside the Socket.IO middleware, so both see it.
+        server.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            server.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops, x_host=settings.proxy_hops
+        )
     loops = LiveLoops(socketio, runtime)
     # A committed case change wakes the relay at once; the audit CSV is headed in the UI language.
     install_hooks(server, ApiHooks(after_commit=loops.wake.set, csv_header=admin_view.csv_header))
@@ -127,7 +143,24 @@ def create_app(settings: Settings | None = None, *, start_loops: bool = True) ->
     if start_loops:
         loops.start()
         Scheduler(runtime, stop=loops.stop, on_change=loops.wake.set).start()  # timed system commands (overdue)
+        start_hotline_poll(runtime, loops)
     return GridApp(server=server, views=views, socketio=socketio, runtime=runtime, loops=loops)
+
+
+def start_hotline_poll(runtime: Runtime, loops: LiveLoops) -> None:
+    """Poll HOTLINE_POLL_URL for 12345 orders where the scheduler runs (one process holds its lease); not set: none."""
+    s = runtime.settings
+    if not s.hotline_poll_url.strip():
+        return
+    HotlinePoller(
+        runtime,
+        url=s.hotline_poll_url.strip(),
+        token=s.hotline_token,
+        interval_s=s.hotline_poll_interval_s,
+        timeout_s=s.hotline_timeout_s,
+        stop=loops.stop,
+        on_change=loops.wake.set,
+    ).start()
 
 
 def build_views(server: Flask) -> dict[str, dash.Dash]:
@@ -187,6 +220,14 @@ def serve(host: str = "127.0.0.1", port: int = 8050) -> None:
     logsafe.install()
     grid = create_app()
     grid.socketio.run(grid.server, host=host, port=port, allow_unsafe_werkzeug=True, use_reloader=False)
+
+
+def wsgi() -> Flask:
+    """The WSGI app for one gunicorn process of `gridcmd serve-prod` (dashboard/prod.py): settings from the
+    environment, live loops started (the relay, frames and scheduler are elected among the processes)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s")
+    logsafe.install()
+    return create_app().server
 
 
 if __name__ == "__main__":

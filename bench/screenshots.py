@@ -13,6 +13,7 @@ in as each role in Debian's headless Chromium (never a downloaded browser) and w
     admin.png          /admin     1440×900   system administration: users, one account opened
     leader-phone.png   /leader    390×844 @2x, a phone
     leader-tablet.png  /leader    1024×768 @2x, a tablet held landscape
+    leader-street.png  /leader    390×844 @2x, a phone drilled into the worst street: its map, departments ranked
 
 Each picture is taken once its view is really drawn (live connection up, map, markers, charts, queue rows or
 summary present, no page errors). The server, the simulator and the embedded Redis are stopped and the
@@ -101,6 +102,7 @@ SHOTS = (  # the desk last: by then the live feed has queued fresh reports at �
     Shot("screen.png", "screen", "/screen/", 1920, 1080, SCREEN_READY, settle_ms=4500),
     Shot("leader-phone.png", "leader", "/leader/", 390, 844, LEADER_READY, scale=2, mobile=True),
     Shot("leader-tablet.png", "leader", "/leader/", 1024, 768, LEADER_READY, scale=2),
+    Shot("leader-street.png", "leader", "/leader/", 390, 844, LEADER_READY, scale=2, mobile=True),
     Shot("dispatch.png", "dispatcher", "/dispatch/", 1920, 1080, DISPATCH_READY),
 )
 
@@ -345,7 +347,21 @@ def open_account(page: Any) -> None:
     page.mouse.move(4, 896)
 
 
-AFTER_READY: dict[str, Callable[[Any], None]] = {"dispatch.png": open_busy_desk, "admin.png": open_account}
+def drill_worst_street(page: Any) -> None:
+    """超期案件 → the worst street: its map of open cases drawn, then the page scrolled to the map."""
+    page.locator('.leader-tab[data-by="overdue"]').tap()
+    page.locator(".leader-rank-group").last.locator("button.leader-rank-row").first.tap()
+    page.wait_for_function("() => window.gridcmdLeaderView.scope.length === 9", timeout=20_000)
+    page.wait_for_function("() => window.gridcmdLeaderView.mapDraws() > 0", timeout=20_000)
+    page.locator(".leader-section--map").scroll_into_view_if_needed()
+    page.evaluate("() => window.scrollBy(0, -120)")  # the cards' last row above the map, as a thumb leaves it
+
+
+AFTER_READY: dict[str, Callable[[Any], None]] = {
+    "dispatch.png": open_busy_desk,
+    "admin.png": open_account,
+    "leader-street.png": drill_worst_street,
+}
 
 
 def take(browser: Any, demo: Demo, shot: Shot, out: Path) -> None:

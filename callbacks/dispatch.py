@@ -9,7 +9,7 @@ on the shared live client `assets/shared/live.js`, loaded in name order:
   thresholds), queue ordering and filtering, live-row merge, countdowns, legal actions, key mapping, cell texts;
 - 20-22: the queue's rows and grid, the header's counters and the map's fold;
 - 30-33: selection, the case panel, category and patrol suggestions, bulk actions;
-- 40-47: the dialog frame and one file per command's dialog, then the command runner;
+- 40-48: the dialog frame and one file per command's dialog, the command runner (47), the locate dialog (48);
 - 50-52: the map (the functions the layout binds as `{"variable": "gridcmdDesk.*"}`), patrols, the minimap;
 - 60, 70, 90: the keyboard, the live wiring, boot.
 

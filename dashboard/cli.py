@@ -195,6 +195,13 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_serve_prod(args: argparse.Namespace) -> int:
+    from dashboard.prod import ProdPlan, serve_prod
+
+    plan = ProdPlan(host=args.host, port=args.port, processes=args.processes, worker=args.worker)
+    return serve_prod(plan, get_settings(), init_if_empty=args.init_if_empty)
+
+
 def _cmd_simulate(args: argparse.Namespace) -> int:
     from feeds.simulator import SimulatorConfig, run_simulator
 
@@ -697,6 +704,14 @@ def _add_run_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
     p.add_argument("--sim-no-desk", action="store_true", help="with --simulate: leave every new report to people")
     p.set_defaults(func=_cmd_serve)
 
+    p = sub.add_parser("serve-prod", help="production: nginx in front of N gunicorn processes (dashboard/prod.py)")
+    p.add_argument("--host", default="127.0.0.1", help="nginx's address (0.0.0.0: the LAN)")
+    p.add_argument("--port", type=_whole(1, 65000), default=8080, help="nginx's port; the apps take PORT+1 … PORT+N")
+    p.add_argument("--processes", type=_whole(1, 64), default=os.cpu_count() or 1, help="app processes")
+    p.add_argument("--worker", choices=("gthread", "gevent"), default="gthread", help="gunicorn worker class")
+    p.add_argument("--init-if-empty", action="store_true", help="build the demo district into an empty database")
+    p.set_defaults(func=_cmd_serve_prod)
+
     p = sub.add_parser("simulate", help="live demo feed: cases and patrols")
     p.add_argument("--per-day", type=_number(0, above=True), default=2000, help="cases per simulated day")
     p.add_argument(
@@ -729,6 +744,33 @@ def _add_account_commands(sub: argparse._SubParsersAction[argparse.ArgumentParse
     p.set_defaults(func=_cmd_create_token)
 
 
+def _cmd_media_sweep(args: argparse.Namespace) -> int:
+    from dashboard.services.media_store import MediaStore, sweep_orphans
+    from dashboard.store.db import session_scope
+    from dashboard.store.schema import migrate
+
+    if args.older_than_hours < 1:
+        raise CliError("--older-than-hours", "must be at least 1 (younger files may belong to an upload in flight)")
+    settings = get_settings()
+    migrate(settings.database_url)
+    store = MediaStore(settings.media_root())
+    with session_scope(settings.database_url) as session:
+        done = sweep_orphans(store, session=session, older_than_s=args.older_than_hours * 3600, dry_run=args.dry_run)
+    verb = "would remove" if args.dry_run else "removed"
+    for path in done.removed:
+        print(f"{verb} {path}")
+    print(f"{verb} {len(done.removed)} orphaned photo files, kept {done.kept} in {store.root}")
+    return 0
+
+
+def _add_media_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`media-sweep`: delete photo files no case names (a failed commit, an upload never attached)."""
+    p = sub.add_parser("media-sweep", help="delete photo files under MEDIA_DIR that no case names")
+    p.add_argument("--older-than-hours", type=float, default=24.0, help="spare files younger than this (default 24)")
+    p.add_argument("--dry-run", action="store_true", help="only list what would be removed")
+    p.set_defaults(func=_cmd_media_sweep)
+
+
 def _add_deadline_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """`deadline`: when a catalog time limit runs out."""
     p = sub.add_parser("deadline", help="deadline of a catalog time limit (4工作时, 3个工作日 …) from START")
@@ -749,6 +791,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_commands(sub)
     _add_account_commands(sub)
     _add_deadline_command(sub)
+    _add_media_command(sub)
     return parser
 
 

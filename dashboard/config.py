@@ -55,7 +55,30 @@ class Settings(BaseSettings):
         default=100_000, description="Entries kept in the case stream; older reconnects get a fresh snapshot."
     )
     frame_interval_s: float = Field(default=1.0, description="Patrol frame period sent to screens, seconds.")
+    patrol_tracking: bool = Field(
+        default=True,
+        description="Track patrols (jump filter, distance today, grid and time outside, trails); off = latest fix only.",
+    )
+    patrol_max_speed_mps: float = Field(
+        default=50.0, gt=0, description="Fastest believable move between two fixes, m/s; faster ones are dropped."
+    )
+    patrol_offline_s: int = Field(default=300, ge=10, description="A patrol with no fix for this long is offline, s.")
+    patrol_trail_minutes: int = Field(
+        default=60, ge=1, le=1440, description="Minutes of each patrol's trail kept in Redis (GET …/trail)."
+    )
     relay_interval_s: float = Field(default=0.05, description="Outbox relay poll period when idle, seconds.")
+    proxy_hops: int = Field(
+        default=0,
+        ge=0,
+        le=3,
+        description="Trusted reverse proxies in front (X-Forwarded-For/-Proto are believed this many hops); "
+        "`gridcmd serve-prod` sets 1 for its nginx. 0: the peer address is the client.",
+    )
+    async_mode: Literal["threading", "gevent"] = Field(
+        default="threading",
+        description="Flask-SocketIO's async mode, always set explicitly (DESIGN.md 11): threading (Werkzeug, "
+        "gunicorn gthread) or gevent (gunicorn's gevent worker; `gridcmd serve-prod` sets it per worker class).",
+    )
     work_periods: str = Field(
         default="08:00-12:00,14:00-18:00", description="Working periods of a working day (work-hour clocks)."
     )
@@ -75,8 +98,35 @@ class Settings(BaseSettings):
     kiosk_frame_ancestors: str = Field(
         default="", description="Origins allowed to frame /screen (video-wall software); empty = no framing."
     )
+    # The 12345 hotline (feeds/hotline.py, services/hotline*.py): where its verbs go back, where new orders are
+    # fetched from, and how hard the sender tries before a callback is dead-lettered for the admin to replay.
+    hotline_callback_url: str = Field(
+        default="", description="URL the hotline's verbs (签收, 退单, 延期申请, 办结, 回访) go to; empty = kept."
+    )
+    hotline_poll_url: str = Field(default="", description="URL polled for new 12345 orders; empty = push only.")
+    hotline_token: str = Field(default="", description="Bearer token sent to the hotline's callback and poll URLs.")
+    hotline_poll_interval_s: float = Field(default=30.0, gt=0, description="Seconds between two polls for orders.")
+    hotline_send_period_s: float = Field(default=2.0, gt=0, description="Seconds between two callback sender passes.")
+    hotline_max_attempts: int = Field(default=8, ge=1, description="Failed sends before a callback is dead-lettered.")
+    hotline_backoff_base_s: float = Field(default=5.0, gt=0, description="First retry delay; doubled per failure.")
+    hotline_backoff_cap_s: float = Field(default=3600.0, gt=0, description="Longest delay between two retries.")
+    hotline_timeout_s: float = Field(default=10.0, gt=0, description="HTTP timeout of a callback or a poll, seconds.")
+    hotline_category_threshold: float = Field(
+        default=0.6, ge=0, le=1, description="Category confidence from which an order's case gets that category."
+    )
     https: bool = Field(default=False, description="Served over HTTPS: mark session cookies Secure.")
     var_dir: Path = Field(default=VAR_DIR, description="Runtime files: SQLite DB, embedded Redis socket, logs.")
+    media_dir: str = Field(
+        default="", description="Where case photos are kept (by content hash); empty = a `media` folder in var_dir."
+    )
+    media_max_photo_bytes: int = Field(
+        default=10 * 1024 * 1024, ge=1024, description="Largest photo one upload may carry, bytes (10 MB)."
+    )
+    media_max_photos: int = Field(default=9, ge=1, le=9, description="Most photos one request may carry (≤ 9).")
+    media_max_pixels: int = Field(
+        default=50_000_000, ge=10_000, description="Most pixels a photo may decode to (decompression bombs), 50 MP."
+    )
+    media_thumb_px: int = Field(default=320, ge=64, le=1024, description="Longest side of a photo's thumbnail, px.")
 
     @field_validator("lang", mode="before")
     @classmethod
@@ -116,6 +166,14 @@ class Settings(BaseSettings):
         scheme, rest = self.tile_url.split("://", 1)
         host = rest.split("/", 1)[0].replace("{s}.", "*.")
         return f"{scheme}://{host}"
+
+    def media_root(self) -> Path:
+        """The photo store's folder: MEDIA_DIR, else `media` under var_dir."""
+        return Path(self.media_dir) if self.media_dir.strip() else self.var_dir / "media"
+
+    def media_request_bytes(self) -> int:
+        """The largest photo request accepted: every photo at its limit, plus room for the form's text fields."""
+        return self.media_max_photos * self.media_max_photo_bytes + 1024 * 1024
 
     def rate_limit(self, bucket: str) -> int:
         """Requests per minute one token may make to `bucket` (0: unlimited; unknown buckets: unlimited)."""

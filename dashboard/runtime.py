@@ -15,7 +15,7 @@ from dashboard.config import Settings
 from dashboard.domain.grid_index import GridIndex
 from dashboard.domain.sla import WorkCalendar
 from dashboard.live.keys import Keys
-from dashboard.live.patrols import PatrolStore
+from dashboard.live.patrols import PatrolRules, PatrolStore
 from dashboard.live.redis_conn import connect, redis_url
 from dashboard.store.db import get_sessionmaker, transaction
 
@@ -54,7 +54,15 @@ class Runtime:
             redis_url=redis_url(settings),
             keys=keys,
             sessions=sessions,
-            patrols=PatrolStore(client, keys),
+            patrols=PatrolStore(
+                client,
+                keys,
+                PatrolRules(
+                    offline_after_ms=settings.patrol_offline_s * 1000,
+                    trail_ms=settings.patrol_trail_minutes * 60_000,
+                    max_speed_mps=settings.patrol_max_speed_mps,
+                ),
+            ),
             base_calendar=settings.work_calendar(),
         )
 

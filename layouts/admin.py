@@ -23,6 +23,7 @@ from dashboard.services import admin as svc
 from dashboard.services.accounts import USER_ROLES
 from dashboard.services.clock import utcnow
 from dashboard.services.holidays import missing_years
+from layouts import admin_hotline as hotline_ui
 from layouts import admin_imports as imports_ui
 from layouts.admin_text import action_label, detail_text, error_text
 from layouts.dash_app import make_dash
@@ -94,10 +95,11 @@ DETAIL_CHARS = 160  # the table shows the start of a detail; the CSV carries all
 
 
 def tab_for(pathname: str | None) -> str:
-    """Which tab a path opens: /admin/audit → audit, /admin/catalog, /admin/holidays, anything else → users."""
+    """Which tab a path opens: /admin/audit → audit, /admin/catalog, /admin/holidays, /admin/hotline, anything else
+    → users."""
     if isinstance(pathname, str) and pathname.rstrip("/").endswith("/audit"):
         return "audit"
-    return imports_ui.tab_of(pathname) or "users"
+    return imports_ui.tab_of(pathname) or hotline_ui.tab_of(pathname) or "users"
 
 
 def role_label(role: str) -> str:
@@ -320,6 +322,7 @@ def _header(admin_name: str) -> html.Header:
                     dcc.Link(t("admin.tab.users"), href="/admin/", id=TAB_USERS, className="admin-tab"),
                     dcc.Link(t("admin.tab.audit"), href=AUDIT_PATH, id=TAB_AUDIT, className="admin-tab"),
                     *imports_ui.nav_links(),
+                    hotline_ui.nav_link(),
                 ],
             ),
             html.Div(
@@ -593,6 +596,7 @@ def layout(**_query: str) -> html.Div:
             _audit_panel(),
             imports_ui.catalog_panel(),
             imports_ui.holidays_panel(imports_ui.default_year(utcnow().astimezone(rt.calendar.zone).date())),
+            hotline_ui.hotline_panel(has_url=bool(rt.settings.hotline_callback_url.strip())),
         ],
     )
 

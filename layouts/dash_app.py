@@ -30,7 +30,12 @@ INLINE_SCRIPT_HASHES = "gridcmd_inline_script_hashes"
 LIVE_VIEWS = frozenset({"screen", "dispatch", "leader"})
 # Dash's own bundles (renderer, dcc, html, dash_table, polyfills) are served under this package name.
 DASH_PACKAGE = "dash"
-_SUITE_TAG = re.compile(r"<(?:script|link)\b[^>]*/_dash-component-suites/(?P<package>[^/\"]+)/[^>]*>(?:</script>)?")
+_SUITE_TAG = re.compile(
+    r"<(?:script|link)\b[^>]*/_dash-component-suites/(?P<package>[^/\"]+)/(?P<part>[^/\"]+)[^>]*>(?:</script>)?"
+)
+# Parts of Dash's own package a view made of html components alone can leave out (the leader pass on a phone:
+# dcc's two bundles were 470 KB, a third of its cold load).
+DASH_OPTIONAL_PARTS = frozenset({"dcc", "dash_table"})
 
 
 class ViewDash(dash.Dash):
@@ -41,8 +46,11 @@ class ViewDash(dash.Dash):
     page it writes; the view drops the tags of libraries it does not use there, by their package path.
     """
 
-    def __init__(self, *args: Any, libraries: Iterable[str] = (), **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, libraries: Iterable[str] = (), without_dash_parts: Iterable[str] = (), **kwargs: Any
+    ) -> None:
         self.view_libraries = frozenset(libraries) | {DASH_PACKAGE}
+        self.skipped_parts = frozenset(without_dash_parts) & DASH_OPTIONAL_PARTS
         super().__init__(*args, **kwargs)
 
     def interpolate_index(self, **kwargs: Any) -> str:
@@ -52,7 +60,10 @@ class ViewDash(dash.Dash):
         return super().interpolate_index(**kwargs)
 
     def _keep_used(self, match: re.Match[str]) -> str:
-        return match.group(0) if match.group("package") in self.view_libraries else ""
+        package = match.group("package")
+        if package == DASH_PACKAGE and match.group("part") in self.skipped_parts:
+            return ""
+        return match.group(0) if package in self.view_libraries else ""
 
 
 def make_dash(
@@ -62,12 +73,14 @@ def make_dash(
     title: str,
     libraries: Iterable[str] = (),
     assets_path_ignore: list[str] | None = None,
+    without_dash_parts: Iterable[str] = (),
 ) -> dash.Dash:
     """A Dash app for `view` mounted at `/<view>/` on `server`, serving every asset locally.
 
     The page loads its own folder, `assets/<view>/` (Dash's assets folder for this app), the shared helpers of
     `assets/shared/` (and the live client on live views) as scripts of Flask's static route, and of the component
-    libraries only those it names besides Dash's own.
+    libraries only those it names besides Dash's own (and of Dash's own not `without_dash_parts`, e.g. dcc for a
+    view that uses no dcc component).
     """
     folder = ASSETS / view
     folder.mkdir(exist_ok=True)  # Dash warns about a missing folder; a view without assets has an empty one
@@ -83,6 +96,7 @@ def make_dash(
         title=title,
         compress=False,
         libraries=libraries,
+        without_dash_parts=without_dash_parts,
         assets_path_ignore=assets_path_ignore,  # folders Dash serves on request but does not inject
     )
     app.enable_dev_tools(debug=False, dev_tools_disable_version_check=True, dev_tools_ui=False)

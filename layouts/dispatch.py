@@ -141,6 +141,7 @@ def _subject_columns(quick: dict[str, str], tip: dict[str, str]) -> list[dict[st
             "flex": 3,
             "minWidth": 120,
             "valueFormatter": _fn("dqGrid"),
+            "cellClass": _fn("dqGridClass"),  # 待定位 marked while a report has no location
             "tooltipValueGetter": tip,
             "getQuickFilterText": quick,
         },
@@ -199,9 +200,9 @@ def _follow_up_columns(quick: dict[str, str], tip: dict[str, str]) -> list[dict[
         {
             "field": "supervision_count",
             "headerName": t("dispatch.col.supervision"),
-            "width": 46,
+            "width": 92,  # "×2 待回复": the count and the answer to the open 督办
             "valueFormatter": _fn("dqSupervision"),
-            "cellClass": "dq-sup",
+            "cellClass": _fn("dqSupervisionClass"),
             "getQuickFilterText": no_quick,
         },
         {

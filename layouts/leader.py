@@ -1,10 +1,11 @@
 """Leader pass 领导通 at /leader: the phone and tablet view of a district's or street's leaders (issue 14).
 
 Dash renders only the static frame: the header, the status line, the window toggle and the empty containers of
-the KPI cards, the rankings and the "needs me" list. Everything in them is drawn by `assets/leader/` from
-`GET /api/v1/leader/summary` (summaries only, never the whole map) and refetched when a case delta in scope
-arrives through the shared live client (`assets/shared/live.js`); 督办 and 批示 are REST commands. As on the wall and
-the desk, no live data passes through Dash props (callbacks/leader.py).
+the KPI cards (each with its trend), the small map of a drilled area, the rankings (areas and departments) and the
+"needs me" list. Everything in them is drawn by `assets/leader/` from `GET /api/v1/leader/summary` (summaries
+only, never the whole map; a drilled area's outline from `GET /api/v1/leader/outline`, once per area) and
+refetched when a case delta in scope arrives through the shared live client (`assets/shared/live.js`); 督办 and
+批示 are REST commands. As on the wall and the desk, no live data passes through Dash props (callbacks/leader.py).
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ def client_config() -> dict[str, Any]:
     """Settings the page's JS reads once (data-config on the root)."""
     return {
         "summaryUrl": "/api/v1/leader/summary",
+        "outlineUrl": "/api/v1/leader/outline",
+        "caseUrl": "/api/v1/cases/",
         "windows": list(WINDOWS),
         "cards": list(CARDS),
         "targets": TARGETS,
@@ -46,7 +49,8 @@ def client_config() -> dict[str, Any]:
 def _data_attributes() -> dict[str, str]:
     settings = get_settings()
     return {
-        "data-i18n": json.dumps(bundle(("leader.", "state.")), ensure_ascii=False),
+        # dispatch.cmd.*: the commands' names, for the timeline of the case sheet.
+        "data-i18n": json.dumps(bundle(("leader.", "state.", "dispatch.cmd.")), ensure_ascii=False),
         "data-tz": settings.timezone,
         "data-lang": settings.lang,
         "data-config": json.dumps(client_config()),
@@ -93,24 +97,48 @@ def _section(key: str, body: Any, extra: Any = None) -> html.Section:
     )
 
 
-def _rankings() -> html.Section:
-    tabs = html.Div(
-        id="leader-rank-tabs",
+def _tabs(tab_id: str, attr: str, choices: tuple[str, ...], label: str) -> html.Div:
+    return html.Div(
+        id=tab_id,
         className="leader-tabs",
         role="group",
         children=[
             html.Button(
-                t(f"leader.rank.by.{by}"),
+                t(f"{label}.{choice}"),
                 type="button",
                 className="leader-tab",
-                **{"data-by": by, "aria-pressed": "true" if by == "on_time" else "false"},
+                **{f"data-{attr}": choice, "aria-pressed": "true" if i == 0 else "false"},
             )
-            for by in ("on_time", "overdue")
+            for i, choice in enumerate(choices)
         ],
     )
+
+
+def _rankings() -> html.Section:
+    # Which list (the scope's child areas or the departments), then by what (按时结案率 or 超期案件).
+    of = _tabs("leader-rank-of", "of", ("areas", "departments"), "leader.rank.of")
+    by = _tabs("leader-rank-tabs", "by", ("on_time", "overdue"), "leader.rank.by")
     return _section(
-        "rank", html.Div([tabs, html.Div(id="leader-rank", className="leader-rank")]), html.Span(id="leader-rank-level")
+        "rank",
+        html.Div([of, by, html.Div(id="leader-rank", className="leader-rank")], className="leader-rank-body"),
+        html.Span(id="leader-rank-level"),
     )
+
+
+def _map() -> html.Section:
+    """The small map of a drilled area (hidden for the district): a canvas drawn by assets/leader/25-map.js."""
+    section = _section(
+        "map",
+        html.Div(
+            [
+                html.Div(id="leader-map", className="leader-map"),
+                html.P(id="leader-map-legend", className="leader-map-legend"),
+            ]
+        ),
+        html.Span(id="leader-map-note", className="leader-section-note"),
+    )
+    section.hidden = True
+    return section
 
 
 def layout(**_query: str) -> html.Div:
@@ -129,7 +157,8 @@ def layout(**_query: str) -> html.Div:
                     html.Nav(id="leader-crumbs", className="leader-crumbs", **{"aria-label": t("leader.crumbs")}),
                     _toggle(),
                     html.Div(id="leader-cards", className="leader-cards"),
-                    _rankings(),
+                    # The scan column (map, rankings) and the act column (needs me): side by side on a tablet.
+                    html.Div([_map(), _rankings()], className="leader-col leader-col--scan"),
                     _section(
                         "needs",
                         html.Ol(id="leader-needs", className="leader-needs"),
@@ -138,11 +167,13 @@ def layout(**_query: str) -> html.Div:
                     html.P("", id="leader-updated", className="leader-updated"),
                 ],
             ),
+            html.P("", id="leader-toast", className="leader-toast", role="status", hidden=True),
             html.Div(id="leader-dialog-host"),
         ],
     )
 
 
 def build(server: Flask) -> dash.Dash:
-    """The leader pass's Dash app at /leader/ (no component libraries beyond Dash's own)."""
-    return make_dash(server, ID, layout, t("leader.title"))
+    """The leader pass's Dash app at /leader/ (no component libraries beyond Dash's html components)."""
+    # html components only: Dash's dcc and dash_table bundles stay off the phone's cold load.
+    return make_dash(server, ID, layout, t("leader.title"), without_dash_parts=("dcc", "dash_table"))

@@ -169,6 +169,11 @@ def _legend() -> html.Div:
             _legend_row("sw-case sla-red", t("screen.legend.sla_red")),
             _legend_row("sw-case sla-over", t("screen.legend.sla_over")),
             _legend_row("sw-case sla-none", t("screen.legend.sla_none")),
+            # Reports that wait for a location (待定位) are open and counted, but on no map: their count is here.
+            html.Div(
+                className="screen-legend-row screen-legend-unplaced",
+                children=[t("screen.legend.unplaced"), " ", html.B("—", id="screen-unplaced")],
+            ),
             html.Div(t("screen.legend.patrols"), className="screen-legend-title"),
             _legend_row("sw-patrol available", t("screen.legend.available")),
             _legend_row("sw-patrol busy", t("screen.legend.busy")),

@@ -15,13 +15,15 @@
  *   13-actions.js    pure: which commands a row offers (the data-config's tables), merge offers, routing
  *   14-keys.js       pure: the key map (a table) and what a key press does
  *   15-cells.js      pure: text of the description and 批示 cells, the panel's clamp, patrols; the map's fold
+ *   16-photos.js     pure: the panel's photos grouped 上报 / 处置前 / 处置后, thumbnail and link of each
  *   20-rows.js       merged rows onto the grid, the map and the panel; the queue's fetches
  *   21-grid.js       AG Grid wiring (cell functions, redraws, filter changes)
  *   22-header.js     tab counts, connection light, clock, the 1 Hz tick, sound cue, mute, folding the map
  *   30-select.js     selection, multi-selection, the open case's detail and suggestions
  *   31-panel.js      the case panel;  32-suggestions.js its suggestions (department, patrols, duplicates)
  *   33-bulk.js       the multi-selection bar and bulk dispatch
- *   40-dialog.js     the dialog frame, its form parts and the note/reason dialog; 41–46 one file per dialog
+ *   40-dialog.js     the dialog frame, its form parts and the note/reason dialog; 41–46, 48 one file per dialog
+ *                    (48-dialog-locate.js: 标注位置 of a report without a location, typed or picked on the map)
  *   47-commands.js   sending a command, conflicts, toasts
  *   50-map.js        case markers, selection overlay, grid polygons, attaching to dash-leaflet
  *   51-patrols.js    patrol dots and clicking them;  52-minimap.js the panel's mini-map
@@ -85,6 +87,7 @@
     sugg: null,
     detailSeq: 0,
     dialog: null,
+    picking: null, // {caseId}: the locate dialog stepped aside, the next map click is that case's point
     alert: null, // {id, text}
     api: null,
     map: null,

@@ -89,6 +89,16 @@
     return (model.gridNames && model.gridNames.get(code)) || code || "";
   }
 
+  /** Whether a row has its location (a report the intake could not place waits for `locate`: no grid, no point). */
+  function located(row) {
+    return !!row && row.grid_code !== null && row.grid_code !== undefined;
+  }
+
+  /** Where a row is, as the queue and panel name it: its grid's name, or 待定位 while it has no location. */
+  function placeLabel(model, row) {
+    return located(row) ? gridName(model, row.grid_code) : s(model, "dispatch.unlocated");
+  }
+
   function stateLabel(model, state) {
     return s(model, "state." + state);
   }
@@ -107,6 +117,8 @@
     s: s,
     deptName: deptName,
     gridName: gridName,
+    located: located,
+    placeLabel: placeLabel,
     stateLabel: stateLabel,
     cmdLabel: cmdLabel,
     actorLabel: actorLabel,

@@ -105,7 +105,7 @@
   /** What quick search matches in a column: names as shown (and the grid's code), not the codes behind them. */
   function searchText(row, field, value, model) {
     if (field === "source") return config.s(model, "source." + row.source);
-    if (field === "grid_code") return config.gridName(model, row.grid_code) + " " + row.grid_code;
+    if (field === "grid_code") return config.located(row) ? config.gridName(model, row.grid_code) + " " + row.grid_code : config.placeLabel(model, row);
     if (field === "state") return config.stateLabel(model, row.state);
     if (field === "department_code") return config.deptName(model, row.department_code);
     return String(value || "");
@@ -113,7 +113,7 @@
 
   /** A cell's tooltip: names cut with an ellipsis in the cell, whole; the description's full text. */
   function tooltip(row, field, value, formatted, model) {
-    if (field === "grid_code") return config.gridName(model, row.grid_code) + " · " + row.grid_code;
+    if (field === "grid_code") return config.located(row) ? config.gridName(model, row.grid_code) + " · " + row.grid_code : config.placeLabel(model, row);
     if (field === "department_code") return config.deptName(model, row.department_code);
     if (field === "description") return String(row.description || ""); // the cell shows the first line only
     return formatted || value || "";

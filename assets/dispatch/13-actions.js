@@ -4,7 +4,8 @@
  * Exactly the commands the server would accept now, from the tables the page was given (data-config `commands`:
  * what the role may run; `sources`: the states each command starts from, dashboard/domain/actions.py), plus the
  * command functions' flag rules the tables do not carry: escalate only from street tier, extend at most twice and
- * visit-back once (counted from the audit trail, so offered only once the trail read is the row's current one).
+ * visit-back once (counted from the audit trail, so offered only once the trail read is the row's current one),
+ * and a report without a location (待定位) offers `locate` first and cannot be filed or self-handled before it.
  *
  * `model` is the page's state or a model from 05-config.js; `detail` the case detail last read (GET
  * /api/v1/cases/{id}: its id, version and timeline), or null.
@@ -21,10 +22,11 @@
 
   // The order of the panel's buttons: the usual next step first.
   var ORDER = [
-    "file", "dispatch", "verify", "reject", "escalate", "supervise", "instruct", "self-handle",
+    "locate", "file", "dispatch", "verify", "reject", "escalate", "supervise", "instruct", "self-handle",
     "suspend", "resume", "extend", "visit-back", "acknowledge", "ack-supervision", "return", "report-handled",
   ];
-  var PRIMARY = { file: true, dispatch: true, verify: true }; // drawn as the panel's primary buttons
+  var PRIMARY = { locate: true, file: true, dispatch: true, verify: true }; // drawn as the panel's primary buttons
+  var NEEDS_LOCATION = { file: true, "self-handle": true }; // refused by the server (field `location`) until located
   var REASON_REQUIRED = { reject: true, suspend: true, return: true, extend: true, instruct: true };
   var TIER = { escalate: "street" }; // the district has nowhere higher
   var AT_MOST = { extend: 2, "visit-back": 1 }; // per case, counted in its audit trail
@@ -32,6 +34,11 @@
   /** 回复督办 answers a supervision not yet acknowledged (the server refuses it otherwise, naming `supervision`). */
   function supervisionPending(row) {
     return (row.supervision_count || 0) > 0 && !row.supervision_acked_at;
+  }
+
+  /** Whether the row has its location (grid and point); an unplaced report waits for `locate`. */
+  function hasLocation(row) {
+    return row.grid_code !== null && row.grid_code !== undefined;
   }
 
   function from(model, cmd, state) {
@@ -68,6 +75,9 @@
       if (!model.commands.has(cmd) || !from(model, cmd, row.state)) return false;
       if (TIER[cmd] && row.tier !== TIER[cmd]) return false;
       if (cmd === "ack-supervision" && !supervisionPending(row)) return false;
+      // 标注位置 is offered where it is needed: a report that has no location (the server also moves placed ones).
+      if (cmd === "locate" && hasLocation(row)) return false;
+      if (NEEDS_LOCATION[cmd] && !hasLocation(row)) return false;
       if (AT_MOST[cmd] && (!fresh || timelineCount(detail, cmd) >= AT_MOST[cmd])) return false;
       return true;
     });
@@ -149,8 +159,31 @@
     });
   }
 
+  var NUMBER = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)$/;
+
+  /**
+   * The point typed into the locate dialog: {lat, lon} (WGS-84, six decimals) or null when either is not a plain
+   * number in range. "39.91, 116.70" pasted whole into the latitude box (and the longitude box empty) counts too.
+   */
+  function parsePoint(latText, lonText) {
+    var a = String(latText === null || latText === undefined ? "" : latText).trim();
+    var b = String(lonText === null || lonText === undefined ? "" : lonText).trim();
+    if (!b && /[,，\s]/.test(a)) {
+      var parts = a.split(/[,，\s]+/).filter(Boolean);
+      if (parts.length !== 2) return null;
+      a = parts[0];
+      b = parts[1];
+    }
+    if (!NUMBER.test(a) || !NUMBER.test(b)) return null;
+    var lat = Number(a);
+    var lon = Number(b);
+    if (!(lat >= -90 && lat <= 90) || !(lon >= -180 && lon <= 180)) return null;
+    return { lat: Math.round(lat * 1e6) / 1e6, lon: Math.round(lon * 1e6) / 1e6 };
+  }
+
   return {
     ORDER: ORDER,
+    parsePoint: parsePoint,
     PRIMARY: PRIMARY,
     REASON_REQUIRED: REASON_REQUIRED,
     detailFresh: detailFresh,

@@ -1,6 +1,7 @@
-/* GridCommand dispatch desk: the text of the queue's description and 批示 cells, of the panel's long description, of a
- * suggested patrol, and the desk's layout choices by window width (the map's fold, the queue's columns). Pure (no DOM): every value here becomes text
- * (textContent, an AG Grid value), never markup.
+/* GridCommand dispatch desk: the text of the queue's description, 督办 (with the answer to it) and 批示 cells, of the
+ * panel's answer line and long description, of a suggested patrol, and the desk's layout choices by window width
+ * (the map's fold, the queue's columns). Pure (no DOM): every value here becomes text (textContent, an AG Grid
+ * value), never markup.
  *
  * Loaded as a plain script (gridcmdDesk.cells) and by `require` under Node (tests/js/desk-cells.test.js).
  */
@@ -36,6 +37,49 @@
   function instructionMark(row, label) {
     var n = (row && row.instruction_count) || 0;
     return n > 0 ? label + "×" + n : "";
+  }
+
+  /**
+   * The open 督办's answer, as the leader pass reads it (dashboard/domain/leader.py reply_status, against the desk's
+   * clock so a waiting reply turns overdue as its deadline passes): {status, by, at, who}, status null (never
+   * supervised), "acked" (回复督办 done), "overdue" (its reply_by passed unanswered) or "pending"; `by` and `at` ms.
+   */
+  function supervisionReply(row, nowMs) {
+    if (!row || !(row.supervision_count > 0)) return { status: null, by: null, at: null, who: "" };
+    var by = row.supervision_reply_by ? Date.parse(row.supervision_reply_by) : NaN;
+    by = isFinite(by) ? by : null;
+    if (row.supervision_acked_at) {
+      return { status: "acked", by: by, at: Date.parse(row.supervision_acked_at), who: row.supervision_acked_by || "" };
+    }
+    return { status: by !== null && by < nowMs ? "overdue" : "pending", by: by, at: null, who: "" };
+  }
+
+  /** The 督办 cell: "×N", with the answer's word (`words[status]`) once a reply was asked for (reply_by) or given. */
+  function supervisionMark(row, nowMs, words) {
+    var n = (row && row.supervision_count) || 0;
+    if (!n) return "";
+    var r = supervisionReply(row, nowMs);
+    var asked = r.by !== null || r.status === "acked";
+    return asked && words[r.status] ? "×" + n + " " + words[r.status] : "×" + n;
+  }
+
+  /** The cell's class: the answer's status once a reply was asked for or given ("dq-sup dq-sup-overdue" …). */
+  function supervisionClass(row, nowMs) {
+    var r = supervisionReply(row, nowMs);
+    return r.status && (r.by !== null || r.status === "acked") ? "dq-sup dq-sup-" + r.status : "dq-sup";
+  }
+
+  /**
+   * The panel's line on the answer: "待回复 · 限 14:30", "逾期未回复 · 限 14:30", "已回复 · 张三 12-03 10:22", plain
+   * "待回复" when no deadline was asked; "" when never supervised. `s(key, vars)` the desk's strings, `when(ms)` a
+   * time as the desk writes it.
+   */
+  function replyText(row, nowMs, s, when) {
+    var r = supervisionReply(row, nowMs);
+    if (!r.status) return "";
+    if (r.status === "acked") return s("dispatch.reply.acked", { who: r.who, time: isFinite(r.at) ? when(r.at) : "" });
+    if (r.by === null) return s("dispatch.reply.pending");
+    return s("dispatch.reply." + (r.status === "overdue" ? "overdue" : "pending_by"), { time: when(r.by) });
   }
 
   /** A suggested patrol as the desk lists it: name (or its code when off the roster), phone, distance text. */
@@ -90,6 +134,10 @@
     firstLine: firstLine,
     isLong: isLong,
     instructionMark: instructionMark,
+    supervisionReply: supervisionReply,
+    supervisionMark: supervisionMark,
+    supervisionClass: supervisionClass,
+    replyText: replyText,
     patrolParts: patrolParts,
     patrolLabel: patrolLabel,
     mapFolded: mapFolded,

@@ -24,7 +24,10 @@ window.gridcmdDesk.part(function (D, st, _h, s) {
     return p.data ? s("source." + p.data.source) : "";
   };
   fns.dqGrid = function (p) {
-    return p.data ? config.gridName(st, p.data.grid_code) : "";
+    return p.data ? config.placeLabel(st, p.data) : "";
+  };
+  fns.dqGridClass = function (p) {
+    return p.data && !config.located(p.data) ? "dq-unlocated" : "";
   };
   fns.dqCategory = function (p) {
     return (p.data && p.data.category) || s("dispatch.uncategorised");
@@ -38,8 +41,14 @@ window.gridcmdDesk.part(function (D, st, _h, s) {
   fns.dqDept = function (p) {
     return p.data ? config.deptName(st, p.data.department_code) : "";
   };
+  var SUP_WORDS = null; // the answer's short words in the 督办 cell, read once from the strings
   fns.dqSupervision = function (p) {
-    return p.data && p.data.supervision_count ? "×" + p.data.supervision_count : "";
+    if (!p.data) return "";
+    SUP_WORDS = SUP_WORDS || { pending: s("dispatch.sup.pending"), acked: s("dispatch.sup.acked"), overdue: s("dispatch.sup.overdue") };
+    return D.cells.supervisionMark(p.data, D.now(), SUP_WORDS);
+  };
+  fns.dqSupervisionClass = function (p) {
+    return p.data ? D.cells.supervisionClass(p.data, D.now()) : "dq-sup";
   };
   fns.dqDescription = function (p) {
     return p.data ? D.cells.firstLine(p.data.description) : "";

@@ -73,7 +73,8 @@ window.gridcmdDesk.part(function (D, st, _h, s) {
     var t = D.now();
     var clock = D.el("dispatch-clock");
     if (clock && st.clock) clock.textContent = st.clock.stamp(t);
-    if (st.api) st.api.refreshCells({ columns: ["deadline"], force: true }); // rendered rows only
+    // Rendered rows only: the countdowns, and the 督办 cells (a reply deadline passes without any delta).
+    if (st.api) st.api.refreshCells({ columns: ["deadline", "supervision_count"], force: true });
     D.renderPanelDue(t);
     var expired = forgetOld(st.fresh, D.NEW_MS);
     if (expired.length) D.redraw(expired);

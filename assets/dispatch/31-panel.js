@@ -20,14 +20,16 @@ window.gridcmdDesk.part(function (D, st, h, s) {
     pn.state = h("span", "pn-state");
     pn.tier = h("span", "pn-tier", s("dispatch.panel.tier_district"));
     pn.sup = h("span", "pn-supc");
+    pn.reply = withId(h("span", "pn-reply"), "dispatch-panel-reply"); // the answer to the open 督办 (回复督办)
     pn.ins = withId(h("span", "pn-insc"), "dispatch-panel-instructions");
     pn.cat = h("span", "pn-cat");
+    pn.unloc = withId(h("span", "pn-unloc", s("dispatch.unlocated")), "dispatch-panel-unlocated");
     pn.due = h("span", "pn-due");
     pn.locate = h("button", "pn-locate", s("dispatch.panel.locate"));
     pn.locate.type = "button";
     pn.locate.title = "Z";
     pn.locate.addEventListener("click", D.locate);
-    pn.head.append(pn.level, pn.code, pn.state, pn.tier, pn.sup, pn.ins, pn.cat, pn.due, pn.locate);
+    pn.head.append(pn.level, pn.code, pn.state, pn.tier, pn.unloc, pn.sup, pn.reply, pn.ins, pn.cat, pn.due, pn.locate);
   }
 
   function withId(node, id) {
@@ -94,6 +96,17 @@ window.gridcmdDesk.part(function (D, st, h, s) {
   function renderDue(row, t) {
     pn.due.textContent = D.deadline.countdownText(row, t, st);
     pn.due.className = "pn-due " + D.deadline.dueClass(row, t, st);
+    renderReply(row, t);
+  }
+
+  /** The 督办's answer beside its count; on the tick too, as a reply deadline passes without a delta. */
+  function renderReply(row, t) {
+    var text = D.cells.replyText(row, t, s, function (ms) {
+      return st.clock.sameDay(ms, t) ? st.clock.hm(ms) : st.clock.mdhm(ms);
+    });
+    if (pn.reply.textContent !== text) pn.reply.textContent = text;
+    pn.reply.hidden = !text;
+    pn.reply.className = "pn-reply reply-" + (D.cells.supervisionReply(row, t).status || "none");
   }
 
   /** The tick's part: the open case's countdown, when the queue holds it. */
@@ -109,7 +122,10 @@ window.gridcmdDesk.part(function (D, st, h, s) {
     pn.state.textContent = config.stateLabel(st, row.state);
     pn.state.className = "pn-state dq-st-" + row.state;
     pn.state.id = "dispatch-panel-state";
-    pn.tier.hidden = row.tier !== "district";
+    var placed = config.located(row);
+    pn.tier.hidden = row.tier !== "district" || !placed; // an unplaced report is the district's until located
+    pn.unloc.hidden = placed;
+    pn.locate.hidden = !placed; // nothing to zoom to yet
     pn.sup.hidden = !row.supervision_count;
     pn.sup.textContent = s("dispatch.cmd.supervise") + " ×" + (row.supervision_count || 0);
     pn.ins.textContent = D.cells.instructionMark(row, config.cmdLabel(st, "instruct"));
@@ -126,7 +142,11 @@ window.gridcmdDesk.part(function (D, st, h, s) {
     var facts = [].concat(
       fact(s("dispatch.panel.source"), s("source." + row.source)),
       fact(s("dispatch.panel.reported"), at),
-      fact(s("dispatch.panel.grid"), config.gridName(st, row.grid_code) + " · " + row.grid_code),
+      fact(
+        s("dispatch.panel.grid"),
+        config.located(row) ? config.gridName(st, row.grid_code) + " · " + row.grid_code : config.placeLabel(st, row),
+        config.located(row) ? null : "pn-unloc-fact"
+      ),
       fact(s("dispatch.panel.department"), config.deptName(st, row.department_code)),
       fact(s("dispatch.panel.reporter"), d ? d.reporter : "", "pn-pii"),
       fact(s("dispatch.panel.phone"), d ? d.phone : "", "pn-pii pn-mono")
@@ -134,30 +154,58 @@ window.gridcmdDesk.part(function (D, st, h, s) {
     pn.facts.replaceChildren.apply(pn.facts, facts);
   }
 
-  function photo(raw) {
+  /** One photo: its thumbnail as a link that opens the full image in a new tab; a plain link as its text. */
+  function photo(entry, kindLabel) {
     // Only an http(s) URL or a path of ours becomes a link; anything else (javascript:, data:) stays text.
-    var url = window.gridcmdText.url(raw);
+    var url = window.gridcmdText.url(entry.href);
+    var src = entry.src ? window.gridcmdText.url(entry.src) : null;
     if (!url) {
-      var shown = h("span", "pn-photo pn-photo--text", String(raw));
-      shown.title = String(raw); // an attribute set as a property is text too
+      var shown = h("span", "pn-photo pn-photo--text", String(entry.href));
+      shown.title = String(entry.href); // an attribute set as a property is text too
       return shown;
     }
     var a = h("a", "pn-photo");
     a.href = url;
     a.target = "_blank";
     a.rel = "noopener noreferrer";
+    a.title = s("dispatch.panel.photo_open");
+    if (!src) {
+      // Another host's photo: the page may not load it (CSP img-src is this origin), so it is a text link.
+      a.className = "pn-photo pn-photo--link";
+      a.textContent = String(entry.href);
+      return a;
+    }
     var img = h("img");
-    img.src = url;
-    img.alt = "";
+    img.src = src;
+    img.alt = D.photos.altText(s("dispatch.panel.photo_alt"), kindLabel, entry.n);
     img.loading = "lazy";
     a.append(img);
     return a;
   }
 
   function renderPhotos(d) {
-    var photos = (d && d.photos) || [];
-    if (!photos.length) pn.photos.replaceChildren(h("span", "pn-none", s("dispatch.panel.no_photos")));
-    else pn.photos.replaceChildren.apply(pn.photos, photos.slice(0, 9).map(photo));
+    var groups = D.photos.groups(d);
+    if (!groups.length) {
+      pn.photos.replaceChildren(h("span", "pn-none", s("dispatch.panel.no_photos")));
+      return;
+    }
+    pn.photos.replaceChildren.apply(
+      pn.photos,
+      groups.map(function (g) {
+        var label = s("dispatch.panel.photo_kind." + g.key);
+        var box = h("div", "pn-photo-group");
+        box.setAttribute("data-kind", g.key);
+        var row = h("div", "pn-photo-row");
+        row.append.apply(
+          row,
+          g.entries.map(function (e) {
+            return photo(e, label);
+          })
+        );
+        box.append(h("span", "pn-photo-kind", label), row);
+        return box;
+      })
+    );
   }
 
   function actionButton(cmd) {

@@ -18,9 +18,14 @@ window.gridcmdDesk.part(function (D, st) {
     else D.select(m._dqId);
   }
 
-  /** Draw (or move and re-class) the marker of `row`; only a changed class touches the DOM. */
+  /** Draw (or move and re-class) the marker of `row`; only a changed class touches the DOM. A report without a
+   * location (待定位) has no marker until `locate` gives it a point. */
   D.drawMarker = function (row) {
     if (!st.map) return;
+    if (!D.config.located(row)) {
+      D.dropMarker(row.id);
+      return;
+    }
     var m = st.markers.get(row.id);
     var cls = markerClass(row, D.now());
     if (!m) {
@@ -75,7 +80,7 @@ window.gridcmdDesk.part(function (D, st) {
   /** Zoom the map in on the open case (street level), so nearby patrols can be told apart and clicked. */
   D.locate = function () {
     var row = D.currentRow();
-    if (!row || !st.map) return;
+    if (!row || !st.map || !D.config.located(row)) return;
     st.map.setView([row.lat, row.lon], Math.max(st.map.getZoom(), 15), { animate: false });
   };
 
@@ -103,7 +108,7 @@ window.gridcmdDesk.part(function (D, st) {
     if (!st.map || !st.overlay) return;
     st.overlay.clearLayers();
     var row = D.currentRow();
-    if (!row) return;
+    if (!row || !D.config.located(row)) return;
     L.circleMarker([row.lat, row.lon], {
       pane: "dq-sel",
       radius: 13,

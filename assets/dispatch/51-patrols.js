@@ -69,6 +69,7 @@ window.gridcmdDesk.part(function (D, st, _h, s) {
 
   /** Patrol dots are canvas and not interactive: hit-test the click ourselves (well under 1 ms for 10k). */
   D.onMapClick = function (ev) {
+    if (D.pickedOnMap(ev.latlng)) return; // the locate dialog asked for a point (48-dialog-locate.js)
     var pt = ev.containerPoint;
     var best = null;
     var bestD = HIT_PX * HIT_PX;

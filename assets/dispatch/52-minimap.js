@@ -69,6 +69,8 @@ window.gridcmdDesk.part(function (D, st) {
 
   D.updateMinimap = function (row) {
     if (!D.pn.minimap || typeof L === "undefined") return;
+    D.pn.minimap.hidden = !D.config.located(row); // a report without a location has nothing to frame yet
+    if (D.pn.minimap.hidden) return;
     if (!st.minimap) st.minimap = createMap(D.pn.minimap, row);
     if (!st.minimapGrids && st.gridFeatures.size) addGrids();
     if (st.minimapGrids) highlightGrid(row.grid_code);

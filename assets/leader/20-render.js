@@ -1,12 +1,17 @@
-/* GridCommand leader pass: drawing the summary (status line, breadcrumb, KPI cards, rankings, needs-me list).
- * Everything from data goes in as text (textContent); no markup is ever built from a string.
+/* GridCommand leader pass: drawing the summary (status line, breadcrumb, KPI cards with their trends, rankings of
+ * areas and departments, needs-me list). Everything from data goes in as text (textContent) or as SVG attributes
+ * set one by one; no markup is ever built from a string. The area map is 25-map.js.
  */
 (function () {
   "use strict";
 
   var M = window.gridcmdLeaderModel;
+  var C = window.gridcmdLeaderCharts;
   var L = (window.gridcmdLeader = window.gridcmdLeader || {});
-  var st = (L.st = { summary: null, window: "today", rankBy: "on_time", scope: null, fetches: 0 });
+  var st = (L.st = { summary: null, window: "today", rankBy: "on_time", rankOf: "areas", scope: null, fetches: 0 });
+  var SVG = "http://www.w3.org/2000/svg";
+  var SPARK_W = 100; // the sparkline's viewBox; CSS stretches it to the card's width
+  var SPARK_H = 24;
 
   L.s = function (key, vars) {
     return window.gridcmdFormat.t(st.strings, key, vars);
@@ -67,11 +72,54 @@
     L.el("leader-scope-name").textContent = st.summary.name;
   };
 
+  function svg(tag, attrs) {
+    var el = document.createElementNS(SVG, tag);
+    Object.keys(attrs).forEach(function (k) {
+      el.setAttribute(k, String(attrs[k]));
+    });
+    return el;
+  }
+
+  /** The card's trend: a sparkline of the window's last periods (11-charts.js spark), ending on the figure shown. */
+  function trend(key, w) {
+    var values = w.trend && w.trend.kpis ? w.trend.kpis[key] : null;
+    var box = node("div", "leader-card-trend");
+    if (!values || !values.length) return box;
+    var period = s("leader.trend." + st.window);
+    var line = C.spark(values, SPARK_W, SPARK_H, 3);
+    var pic = svg("svg", { viewBox: "0 0 " + SPARK_W + " " + SPARK_H, preserveAspectRatio: "none", class: "leader-spark" });
+    pic.setAttribute("role", "img");
+    var said = C.sparkText(values, function (v) {
+      return M.figure(key, v, s);
+    });
+    pic.setAttribute("aria-label", s("leader.trend.label", { period: period, values: said }));
+    line.segments.forEach(function (seg) {
+      var points = seg
+        .map(function (p) {
+          return p[0] + "," + p[1];
+        })
+        .join(" ");
+      if (seg.length > 1) pic.appendChild(svg("polyline", { points: points, class: "leader-spark-line" }));
+    });
+    var frame = box.appendChild(node("span", "leader-spark-box"));
+    frame.appendChild(pic);
+    if (line.last) {
+      // The end point as a dot in HTML over the stretched SVG (an SVG circle would be stretched into an ellipse).
+      var dot = frame.appendChild(node("span", "leader-spark-dot"));
+      dot.style.left = (line.last[0] / SPARK_W) * 100 + "%";
+      dot.style.top = (line.last[1] / SPARK_H) * 100 + "%";
+    }
+    box.appendChild(node("span", "leader-card-trend-label", period));
+    return box;
+  }
+
   function card(key, w) {
     var box = node("div", "leader-card");
     var value = w.kpis[key];
+    box.setAttribute("data-kpi", key);
     box.appendChild(node("div", "leader-card-label", s("leader.kpi." + key)));
     box.appendChild(node("div", "leader-card-value", M.figure(key, value, s)));
+    box.appendChild(trend(key, w));
     var target = st.config.targets[key];
     if (target !== undefined) {
       var below = typeof value === "number" && value < target;
@@ -122,27 +170,44 @@
     return group;
   }
 
+  function pressed(selector, attr, value) {
+    Array.prototype.forEach.call(document.querySelectorAll(selector), function (b) {
+      b.setAttribute("aria-pressed", b.getAttribute(attr) === value ? "true" : "false");
+    });
+  }
+
+  /** The rankings: the scope's child areas (tap to drill) or the departments of its cases, by st.rankBy. */
   L.renderRank = function () {
     if (!st.summary) return;
-    var r = st.summary.rankings;
+    var rankings = st.summary.rankings;
+    var depts = st.rankOf === "departments";
+    var r = depts ? rankings.departments : rankings;
     var box = clear(L.el("leader-rank"));
-    L.el("leader-rank-level").textContent = r.level ? s("leader.rank.level." + r.level) : "";
-    Array.prototype.forEach.call(document.querySelectorAll(".leader-tab"), function (b) {
-      b.setAttribute("aria-pressed", b.getAttribute("data-by") === st.rankBy ? "true" : "false");
-    });
+    var level = depts ? "department" : r.level;
+    L.el("leader-rank-level").textContent = level ? s("leader.rank.level." + level) : "";
+    pressed("#leader-rank-tabs .leader-tab", "data-by", st.rankBy);
+    pressed("#leader-rank-of .leader-tab", "data-of", st.rankOf);
     if (!r.count) {
-      box.appendChild(node("p", "leader-empty", s("leader.rank.empty")));
+      box.appendChild(node("p", "leader-empty", s(depts ? "leader.rank.nodept" : "leader.rank.empty")));
       return;
     }
     var lists = r[st.rankBy];
-    var drill = r.level !== null;
+    var drill = !depts && r.level !== null; // a department is not an area: nothing to drill into
     if (!lists.best.length) {
-      // Nothing to rank in this period (no case due yet): every child, so the leader can still drill in.
+      // Nothing to rank in this period (no case due yet): every one, so the leader can still drill in.
       box.appendChild(rankGroup(s("leader.rank.norate"), r.all, "overdue", drill));
       return;
     }
-    box.appendChild(rankGroup(s("leader.rank.best"), lists.best, st.rankBy, drill));
-    box.appendChild(rankGroup(s("leader.rank.worst"), lists.worst, st.rankBy, drill));
+    // Few enough to rank in one list (best and worst would repeat the same rows): one list, best first.
+    var shown = {};
+    lists.best.forEach(function (c) {
+      shown[c.code] = true;
+    });
+    var worst = lists.worst.filter(function (c) {
+      return !shown[c.code];
+    });
+    box.appendChild(rankGroup(s(worst.length ? "leader.rank.best" : "leader.rank.all"), lists.best, st.rankBy, drill));
+    if (worst.length) box.appendChild(rankGroup(s("leader.rank.worst"), worst, st.rankBy, drill));
   };
 
   function needsItem(c) {
@@ -226,6 +291,7 @@
     L.renderCards();
     L.renderRank();
     L.renderNeeds();
+    if (L.renderMap) L.renderMap();
     L.el("leader-updated").textContent = s("leader.updated", { time: (st.summary.at || "").slice(11, 19) });
   };
 })();

@@ -1,5 +1,6 @@
-/* GridCommand leader pass: 督办 (supervise, optional note and reply deadline) and 批示 (instruct, note required) on a needs-me case, in a
- * small dialog; POST /api/v1/cases/{id}/{command} with the version the leader saw. The answer updates the row;
+/* GridCommand leader pass: 督办 (supervise, optional note and reply deadline) and 批示 (instruct, note required) on a
+ * needs-me case (or a case opened from the map's sheet), in a small dialog; POST /api/v1/cases/{id}/{command} with
+ * the version the leader saw. The answer updates the row;
  * a lost race (409) refetches the summary; every refusal is shown as text. No other command is offered here.
  */
 (function (L) {
@@ -42,7 +43,7 @@
   function updateRow(id, answer, message) {
     st.flash = { id: id, text: message }; // kept across the refetch the command's own delta brings
     var i = findCase(id);
-    if (i < 0) return;
+    if (i < 0) return L.toast(message); // a case from the map's sheet, not in the list: say it at the foot
     var item = M.merge(st.summary.needs.cases[i], answer);
     st.summary.needs.cases[i] = item;
     var old = document.querySelector('.leader-need[data-id="' + id + '"]');
@@ -137,11 +138,23 @@
     );
   }
 
-  /** Open the dialog of `cmd` for needs-me case `id`. */
-  L.openDialog = function (cmd, id, opener) {
+  var toastTimer = null;
+  /** A short message at the foot of the screen (for a case that has no row in the list). */
+  L.toast = function (message) {
+    var el = L.el("leader-toast");
+    el.textContent = message;
+    el.hidden = false;
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(function () {
+      el.hidden = true;
+    }, 5000);
+  };
+
+  /** Open the dialog of `cmd` for needs-me case `id`, or for `given` (a case row from the map's case sheet). */
+  L.openDialog = function (cmd, id, opener, given) {
     var i = findCase(id);
-    if (i < 0 || (cmd !== "supervise" && cmd !== "instruct")) return;
-    var item = st.summary.needs.cases[i];
+    if ((i < 0 && !given) || (cmd !== "supervise" && cmd !== "instruct")) return;
+    var item = i >= 0 ? st.summary.needs.cases[i] : given;
     var dlg = build(cmd, item);
     dlg.opener = opener;
     st.dialog = dlg;

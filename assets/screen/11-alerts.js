@@ -4,7 +4,9 @@
  *
  * An alert is {key, kind, id, at, category, source, grid}: kind "a" (the case is, or became, level A — filed as A
  * or raised to A when a dispatcher files it), "overdue" (the overdue rule supervised it: its stage ran out),
- * "escalated" (its tier became the district's) or "supervised" (督办 by a person; one alert per supervision).
+ * "escalated" (its tier became the district's), "supervised" (督办 by a person; one alert per supervision, with
+ * `reply_by` when it asks for a reply by then), "instructed" (a leader's 批示; one per instruction) or "acked" (the
+ * department answered the open 督办, 回复督办; one per supervision answered).
  * Whoever made the change (simulator, dispatcher, the scheduler as system:overdue-rule) the row shows it. The key
  * (kind and case, plus the supervision number for overdue/supervised) makes each alert once: a case already on
  * the ticker as level A is not listed again by a later change, and the alerts a reloaded wall fetches from
@@ -18,12 +20,19 @@
   "use strict";
 
   var MAX = 24; // alerts on the ticker at most, the newest
-  var NUMBERED = { overdue: true, supervised: true }; // one alert per supervision (a person's or the rule's)
+  // Kinds with one alert per event, numbered by the row's count of them: each supervision (a person's or the rule's)
+  // and its answer, each instruction.
+  var NUMBERED = {
+    overdue: "supervision_count",
+    supervised: "supervision_count",
+    acked: "supervision_count",
+    instructed: "instruction_count",
+  };
 
   /** The alert of `kind` for case `row`, dated `at` (default: the row's last change). */
   function make(kind, row, at) {
-    return {
-      key: kind + ":" + row.id + (NUMBERED[kind] ? ":" + (row.supervision_count || 0) : ""),
+    var alert = {
+      key: kind + ":" + row.id + (NUMBERED[kind] ? ":" + (row[NUMBERED[kind]] || 0) : ""),
       kind: kind,
       id: row.id,
       at: at || row.updated_at || row.reported_at || "",
@@ -31,6 +40,8 @@
       source: row.source,
       grid: row.grid_code,
     };
+    if (kind === "supervised" && row.supervision_reply_by) alert.reply_by = row.supervision_reply_by;
+    return alert;
   }
 
   /**
@@ -50,10 +61,14 @@
     if (count > ((old && old.supervision_count) || 0) && !(overdue && (!old || count === old.supervision_count + 1))) {
       out.push(make("supervised", row));
     }
+    if ((row.instruction_count || 0) > ((old && old.instruction_count) || 0)) out.push(make("instructed", row));
+    // The answer to the open supervision: acked now and not before (a new supervision clears the old answer).
+    if (row.supervision_acked_at && (!old || old.supervision_acked_at !== row.supervision_acked_at)) out.push(make("acked", row));
     return out;
   }
 
-  /** After a snapshot: the standing alerts among its open cases (level A, overdue, escalated, supervised). */
+  /** After a snapshot: the standing alerts among its open cases (level A, overdue, escalated, supervised,
+   * instructed; an answer is news only when it arrives). */
   function standing(rows) {
     var out = [];
     for (var i = 0; i < rows.length; i++) {
@@ -62,6 +77,7 @@
       if (row.overdue_stage) out.push(make("overdue", row));
       if (row.tier === "district") out.push(make("escalated", row));
       if (row.supervision_count > 0 && !row.overdue_stage) out.push(make("supervised", row));
+      if (row.instruction_count > 0) out.push(make("instructed", row));
     }
     return out;
   }

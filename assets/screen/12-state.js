@@ -14,6 +14,8 @@
  *   alerts(old, row)     a row changed from `old` (null when not held) — for the ticker
  *   uncounted(id)        after a snapshot: cases up to `id` are known without being counted as arrivals
  * A held case is an entry {row, deadlineMs, startMs, sla} (10-deadlines.js); the view adds its own fields.
+ * A report not located yet (grid_code, lat and lon null: 待定位) is held and counted as open, in no grid's count
+ * (`unplaced` counts it instead) and on no map (`placed`).
  */
 (function (root, factory) {
   "use strict";
@@ -38,6 +40,7 @@
       patrols: new Map(), // patrol id -> [lon, lat, status]
       patrolsOnline: 0,
       gridOpen: new Map(), // grid code -> open cases held
+      unplaced: 0, // open cases held that wait for a location (no grid)
       dirtyGrids: new Set(), // grid codes whose open count changed (bounded by the number of grids)
       haveSnapshot: false,
       maxSeenId: 0,
@@ -57,8 +60,14 @@
     st.patrols.clear();
     st.patrolsOnline = 0;
     st.gridOpen.clear();
+    st.unplaced = 0;
     st.dirtyGrids.clear();
     st.haveSnapshot = false;
+  }
+
+  /** Whether a row has a point on the map (a report waiting to be located has lat/lon null). */
+  function placed(row) {
+    return row.lat !== null && row.lon !== null && row.lat !== undefined && row.lon !== undefined;
   }
 
   /** The server's time now, in ms. */
@@ -71,6 +80,10 @@
   }
 
   function gridAdd(st, code, delta) {
+    if (code === null || code === undefined) {
+      st.unplaced += delta;
+      return;
+    }
     var n = (st.gridOpen.get(code) || 0) + delta;
     if (n > 0) st.gridOpen.set(code, n);
     else st.gridOpen.delete(code);
@@ -159,12 +172,14 @@
     var keep = new Set();
     st.skewMs = k.server_ms ? k.server_ms - (st.clock ? st.clock() : Date.now()) : 0;
     st.gridOpen.clear();
+    st.unplaced = 0;
     for (var i = 0; i < rows.length; i++) {
       var row = rows[i];
       keep.add(row.id);
       var held = st.cases.get(row.id);
       if (held) {
-        st.gridOpen.set(row.grid_code, (st.gridOpen.get(row.grid_code) || 0) + 1);
+        if (row.grid_code === null || row.grid_code === undefined) st.unplaced++;
+        else st.gridOpen.set(row.grid_code, (st.gridOpen.get(row.grid_code) || 0) + 1);
         replace(st, held, row, view);
       } else {
         st.tomb.delete(row.id);
@@ -242,5 +257,6 @@
     applyPatrols: applyPatrols,
     patrolRows: patrolRows,
     openCount: openCount,
+    placed: placed,
   };
 });

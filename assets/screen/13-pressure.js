@@ -20,6 +20,7 @@
     var by = new Map();
     cases.forEach(function (entry) {
       var code = entry.row.street_code;
+      if (!code) return; // a report not located yet belongs to no street (the tour cannot fly to it)
       var p = by.get(code);
       if (!p) by.set(code, (p = { code: code, name: names.get(code) || code, over: 0, red: 0, amber: 0, a: 0, open: 0 }));
       p.open++;

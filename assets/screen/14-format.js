@@ -102,9 +102,16 @@
     return { cat: row.category || str(strings, "source." + row.source), where: parts.join(" · ") };
   }
 
-  /** A ticker item's text: category (or source) and grid name. */
+  /** A ticker item's text: category (or source) and grid name; a 督办 that asks for a reply, by when (local hh:mm
+   * of its reply_by, which the server writes in the center's time zone; the date too when it is not today's). */
   function alertText(alert, strings, gridName) {
-    return (alert.category || str(strings, "source." + alert.source)) + " · " + gridName(alert.grid);
+    var text = (alert.category || str(strings, "source." + alert.source)) + " · " + gridName(alert.grid);
+    if (alert.kind === "supervised" && typeof alert.reply_by === "string" && alert.reply_by.length >= 16) {
+      var sameDay = alert.reply_by.slice(0, 10) === String(alert.at || "").slice(0, 10);
+      var when = sameDay ? alert.reply_by.slice(11, 16) : alert.reply_by.slice(5, 16).replace("T", " ");
+      text += " · " + str(strings, "screen.ticker.reply_by").split("{time}").join(when);
+    }
+    return text;
   }
 
   /** {n, p50, p95, max} of a list of timings (the bench's view of the wall). */

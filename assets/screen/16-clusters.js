@@ -29,6 +29,11 @@
     return entry.row.level === "A" || entry.sla === "over";
   }
 
+  /** A report waiting to be located (its row's lat/lon null: 待定位) is on no map, in no badge. */
+  function placed(entry) {
+    return entry.row.lat !== null && entry.row.lon !== null;
+  }
+
   /** The worse of two SLA statuses. */
   function worse(a, b) {
     return (RANK[b] || 0) > (RANK[a] || 0) ? b : a;
@@ -42,7 +47,7 @@
   function bin(entries, project, cell) {
     var bins = new Map();
     entries.forEach(function (entry) {
-      if (alone(entry)) return;
+      if (alone(entry) || !placed(entry)) return;
       var p = project(entry);
       var cx = Math.floor(p[0] / cell);
       var cy = Math.floor(p[1] / cell);

@@ -85,6 +85,7 @@
   };
 
   sc.gridName = function (code) {
+    if (code === null || code === undefined) return sc.s("screen.unlocated"); // a report not located yet
     var g = live.grids.get(code);
     return g ? g.name : code || "";
   };
@@ -121,6 +122,7 @@
     writeNum("screen-kpi-warning", ready ? live.counts.red : null);
     writeNum("screen-kpi-patrols", ready ? live.patrolsOnline : null);
     writeText("screen-kpi-grids", format.ofTotal(ready ? live.gridOpen.size : null, live.grids.size)); // 有案网格
+    writeNum("screen-unplaced", ready ? live.unplaced : null); // 待定位: open, counted, on no map
     writeNum("screen-board-overdue", ready ? live.counts.over : null);
     writeNum("screen-board-warning", ready ? live.counts.red : null);
     if (ready && ns.screenPanels) ns.screenPanels.renderTiles();

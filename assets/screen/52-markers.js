@@ -31,9 +31,11 @@
   }
   sc.caseMarker = caseMarker; // the cluster badges (53-clusters.js) are placed the same way
 
-  /** Draw held case `entry`; `fresh` (new to the wall) pulses for FRESH_MS. */
+  /** Draw held case `entry`; `fresh` (new to the wall) pulses for FRESH_MS. A report not located yet has no
+   * point: it is counted (12-state.js `unplaced`) and drawn once it gets one. */
   sc.addMarker = function (entry, fresh) {
     var row = entry.row;
+    if (!ns.screenState.placed(row)) return;
     var size = Math.round(26 * live.scale);
     entry.cls = format.caseClass(entry);
     entry.marker = caseMarker([row.lat, row.lon], {
@@ -73,8 +75,12 @@
     if (entry.el.textContent !== letter) entry.el.textContent = letter;
   };
 
-  /** A held case moved or changed: follow it on the map. */
+  /** A held case moved or changed: follow it on the map (a report just located gets its marker now). */
   sc.updateMarker = function (entry, moved) {
+    if (!entry.marker) {
+      sc.addMarker(entry, false);
+      return;
+    }
     if (moved) {
       entry.marker.setLatLng([entry.row.lat, entry.row.lon]);
       sc.clusterMoved(entry);

@@ -1,4 +1,5 @@
-"""Admin REST API under /api/v1/admin: accounts, tokens, audit (query, CSV), catalog and holiday imports. Admins only.
+"""Admin REST API under /api/v1/admin: accounts, tokens, audit (query, CSV), catalog and holiday imports, the 12345
+callbacks' dead letters (hotline_admin.py). Admins only.
 
 The /admin Dash page calls the same service functions; this blueprint serves scripts and the CSV download.
 """
@@ -11,6 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, stream_with_context
 
+from dashboard.api import hotline_admin
 from dashboard.api.args import int_arg
 from dashboard.api.auth import Principal, require
 from dashboard.api.inputs import json_body
@@ -305,6 +307,7 @@ ROUTES: tuple[Route, ...] = (
     Route("/holidays/<int:year>", ("GET",), holiday_year),
     Route("/holidays", ("POST",), enter_holidays),
     Route("/catalog", ("POST",), import_catalog),
+    *hotline_admin.ROUTES,  # the 12345 callbacks: dead letters and replay
 )
 
 

@@ -43,6 +43,7 @@ LANDING = {
     "admin": "/admin/",
 }
 PUBLIC_PREFIXES = ("/login", "/logout", "/static/", "/healthz", "/readyz", "/favicon.ico", "/_reload-hash")
+OPEN311_PREFIX = "/open311/"
 ALL_ROLES = frozenset({"screen", "channel", "worker", "dispatcher", "handler", "leader", "admin"})
 DESK_ROLES = frozenset({"dispatcher", "handler", "leader", "admin"})
 
@@ -255,6 +256,10 @@ def enforce() -> Response | None:
     """before_request: refuse what the caller may not reach; send browsers without a session to /login."""
     path = request.path
     if path.startswith(PUBLIC_PREFIXES):
+        return None
+    if path.startswith(OPEN311_PREFIX):
+        # Open311 (api/open311.py) authenticates on its own: reads are public and a POST carries its api_key in the
+        # form. The session cookie is never read there, so a signed-in browser's cross-site form lends it nothing.
         return None
     page = _page_of(path)
     if page == "screen" and request.args.get("token"):

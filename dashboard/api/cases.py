@@ -7,15 +7,17 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, jsonify, request
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from dashboard.api.args import int_arg
-from dashboard.api.auth import Principal, require
-from dashboard.api.inputs import json_body
+from dashboard.api.auth import require
+from dashboard.api.case_scope import case_in_scope as _case_in_scope
+from dashboard.api.case_scope import scoped
+from dashboard.api.photo_forms import media_store
 from dashboard.api.rate_limit import rate_limit
 from dashboard.api.registry import Route, hooks, runtime
+from dashboard.api.worker_app import check_command_refs, command_body, read_report
 from dashboard.domain.actors import may_run
 from dashboard.domain.cases import TERMINAL, State
 from dashboard.domain.privacy import mask_name, mask_phone
@@ -23,7 +25,8 @@ from dashboard.services import validate
 from dashboard.services.clock import local_iso, utcnow
 from dashboard.services.commands import COMMAND_FIELDS, COMMAND_FUNCTIONS, COMMAND_REQUIRED, MAX_NOTE, Ctx
 from dashboard.services.errors import FieldError, Forbidden, NotFound
-from dashboard.services.intake import Intaken, existing_for_key, parse_report, report_case
+from dashboard.services.intake import Intaken, existing_for_key, report_case
+from dashboard.services.photos import photo_items
 from dashboard.services.rows import case_row_in
 from dashboard.services.rules import suggestions
 from dashboard.store.models import Case, CaseEvent
@@ -35,11 +38,14 @@ READERS = ("dispatcher", "leader", "admin", "handler", "worker", "channel")
 
 
 def create_case() -> tuple[Response, int]:
-    """POST /cases: report a case; a retry with the same Idempotency-Key answers with the first one (200)."""
+    """POST /cases: report a case (JSON, or multipart with photos); a retry with the same Idempotency-Key
+    answers with the first one (200)."""
     principal = require(*REPORTERS)
     rate_limit("intake", principal)
     rt = runtime()
-    cmd = parse_report(json_body(), idempotency_key=request.headers.get("Idempotency-Key"), actor=principal.name)
+    # JSON, or the grid-worker app's multipart form with photos (worker_app.py), checked and stored first.
+    report = read_report(principal)
+    cmd = report.cmd
     try:
         with rt.session() as session:
             result = report_case(
@@ -49,6 +55,8 @@ def create_case() -> tuple[Response, int]:
                 county_code=rt.settings.county_code,
                 tz=rt.settings.timezone,
             )
+            if result.created:
+                result = report.complete(session, result)  # photo rows; the one-step self-handle
             body = _intake_body(result)
     except IntegrityError:
         if not cmd.idempotency_key:
@@ -101,7 +109,7 @@ def get_case(case_id: int) -> Response:
     tz = rt.settings.timezone
     with rt.session() as session:
         case = _case_in_scope(session, case_id, principal)
-        events = session.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id))
+        events = list(session.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id)))
         timeline = [
             {
                 "at": local_iso(e.at, tz),
@@ -113,10 +121,15 @@ def get_case(case_id: int) -> Response:
             }
             for e in events
         ]
+        handled_links = {
+            u for e in events if e.command == "report-handled" for u in (e.payload or {}).get("photos", [])
+        }
         body = {
             **case_row_in(case, session=session, tz=tz),
             "description": case.description,
             "photos": case.photos,
+            # Each photo with its kind (上报 / 处置前 / 处置后 / 办结) and, when it is ours, its thumbnail.
+            "photo_items": photo_items(session, case_id=case.id, urls=case.photos or [], handled_links=handled_links),
             "reporter": case.reporter if principal.sees_personal_data else mask_name(case.reporter),
             "phone": case.phone if principal.sees_personal_data else mask_phone(case.phone),
             "timeline": timeline,
@@ -137,51 +150,30 @@ def case_suggestions(case_id: int) -> Response:
 def case_command(case_id: int, command: str) -> Response:
     """POST /cases/{id}/{command}: run one command of section 5; the body carries `expected_version`."""
     rt = runtime()
-    actor = require().actor()  # who you are before what you sent: a 401/403 never leaks field checks
+    principal = require()  # who you are before what you sent: a 401/403 never leaks field checks
+    actor = principal.actor()
     if command not in COMMAND_FUNCTIONS:
         raise NotFound(f"unknown command {command!r}; commands: {', '.join(COMMAND_FUNCTIONS)}")
     if not may_run(actor, command):
         raise Forbidden(f"role {actor.role} may not {command}")
     with rt.session() as session:
-        body = json_body()
-        if not isinstance(body, dict):
-            raise FieldError("body", "must be a JSON object")
+        body = command_body(command)  # JSON, or a multipart form with photos (self-handle, report-handled)
+        check_command_refs(session, principal, command, body)
         kwargs = {name: body[name] for name in COMMAND_FIELDS.get(command, ()) if name in body}
         for name in COMMAND_REQUIRED.get(command, ()):
             if name not in kwargs:
                 raise FieldError(name, f"is required for {command}")
         note = validate.text(body.get("note"), "note", max_len=MAX_NOTE) or ""
-        ctx = Ctx(session=session, actor=actor, cal=rt.calendar, tz=rt.settings.timezone)
+        grids = rt.grid_index() if command == "locate" else None  # the one command that places a point
+        ctx = Ctx(
+            session=session, actor=actor, cal=rt.calendar, tz=rt.settings.timezone, grids=grids, media=media_store()
+        )
         case = COMMAND_FUNCTIONS[command](
             ctx, case_id, expected_version=body.get("expected_version"), note=note, **kwargs
         )
         row = case_row_in(case, session=session, tz=rt.settings.timezone)
     hooks().after_commit()
     return jsonify(row)
-
-
-def scoped(query: Select, principal: Principal) -> Select:
-    """Limit a case query to what the caller may see (street or department)."""
-    actor = principal.actor()
-    if principal.role == "handler":
-        return query.where(Case.department_code == principal.department_code)
-    if principal.role == "channel":
-        # A channel reads back what it reported, nothing else (its reports carry its name as the intake actor).
-        reported = select(CaseEvent.case_id).where(CaseEvent.command == "report", CaseEvent.actor == principal.name)
-        return query.where(Case.id.in_(reported))
-    if actor.district_wide:
-        return query
-    # A street's people read every case of their street, escalated ones included (they follow what they sent
-    # up, as their live feed shows); commanding an escalated case is the district's (`in_scope` in actors).
-    return query.where(Case.street_code == principal.scope)
-
-
-def _case_in_scope(session: Session, case_id: int, principal: Principal) -> Case:
-    # Out of scope answers exactly like missing, so ids cannot be probed across streets.
-    case = session.scalar(scoped(select(Case).where(Case.id == case_id), principal))
-    if case is None:
-        raise NotFound(f"case {case_id} not found")
-    return case
 
 
 ROUTES: tuple[Route, ...] = (

@@ -9,7 +9,7 @@ from flask import Blueprint, Flask, jsonify
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, TooManyRequests
 
-from dashboard.services.errors import Conflict, FieldError, Forbidden, NotFound
+from dashboard.services.errors import Conflict, FieldError, Forbidden, NotFound, TooLarge
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +28,10 @@ def install_error_handlers(target: Blueprint | Flask) -> None:
     @target.errorhandler(FieldError)
     def _field(exc: FieldError):  # noqa: ANN202
         return error(422, exc.message, exc.field)
+
+    @target.errorhandler(TooLarge)
+    def _part_too_large(exc: TooLarge):  # noqa: ANN202
+        return error(413, exc.message, exc.field)
 
     @target.errorhandler(NotFound)
     def _missing(exc: NotFound):  # noqa: ANN202

@@ -4,8 +4,13 @@
 - `windows`: the section 7 figures today, this week and this month so far, each with the previous period to the
   same elapsed time, their `from`/`to` (so `GET /kpis` with the same bounds gives the same figures) and the
   composite index against the seeds' reference figures (dashboard/domain/leader.py);
+- each window's `trend`: its figures over the last 7 days / 4 weeks / 6 months (one grouped query per window), the
+  last point being the window itself, so a sparkline ends on the figure its card shows;
 - `rankings`: the scope's children (streets, communities or grids) in `window` (default today), best and worst
-  by 按时结案率 and by open overdue cases, and all of them by code;
+  by 按时结案率 and by open overdue cases, and all of them by code; `rankings.departments` the same for the
+  departments that handle the scope's cases (counted over the scope's cases);
+- `map_cases`: for a street, community or grid, its open cases as dots (dashboard/api/leader_area.py; the outline
+  is `GET /leader/outline?scope=`, fetched once per area), None for the district;
 - `needs`: open cases that are overdue, A-level, escalated, supervised more than once or whose 督办 went unanswered
   past its reply deadline, newest first, each with `supervision_reply` (pending, acked, overdue or None);
 - `path`: the breadcrumb from the caller's own scope down to this one; `live_since`: the case stream's head when
@@ -21,24 +26,35 @@ import redis
 from flask import Blueprint, Response, jsonify, request
 
 from dashboard.api.auth import Principal, require
+from dashboard.api.leader_area import map_cases, outline_response
 from dashboard.api.registry import Route, make_blueprint, runtime
 from dashboard.domain.clock import as_utc
 from dashboard.domain.codes import COMMUNITY_CODE_LEN, COUNTY_DIGITS, GRID_CODE_LEN, STREET_CODE_LEN
 from dashboard.domain.kpi import kpis, ratio, scope_level
-from dashboard.domain.leader import TARGETS, WINDOWS, composite_index, needs_reasons, reply_status, window
+from dashboard.domain.leader import (
+    TARGETS,
+    TREND_KEYS,
+    WINDOWS,
+    composite_index,
+    needs_reasons,
+    reply_status,
+    trend_starts,
+    window,
+)
 from dashboard.domain.rows import case_row
 from dashboard.runtime import Runtime
 from dashboard.services.clock import local_iso, utcnow
 from dashboard.services.errors import FieldError, Forbidden, NotFound
 from dashboard.store.kpi_queries import kpi_counts
-from dashboard.store.leader_queries import ChildRow, area_name, child_level, child_rows, needs_me
+from dashboard.store.leader_queries import ChildRow, area_name, child_level, child_rows, department_rows, needs_me
+from dashboard.store.leader_trends import trend_counts
 
 RANK_SIZE = 5  # rows in each of best and worst
 NEEDS_LIMIT = 50
 LEVEL_LENGTHS = (COUNTY_DIGITS, STREET_CODE_LEN, COMMUNITY_CODE_LEN, GRID_CODE_LEN)
 
 
-def _scope(principal: Principal, county: str) -> str:
+def checked_scope(principal: Principal, county: str) -> str:
     """The scope asked for (default: the caller's own), checked against the caller's street and the code levels."""
     raw = request.args.get("scope") or principal.scope or county
     if len(raw) > 32 or not raw.isascii() or not raw.isdigit() or scope_level(raw) == "department":
@@ -74,8 +90,20 @@ def _windows(session: Any, scope: str, now: Any, tz: str) -> dict[str, Any]:
             "previous": previous,
             "index": composite_index(current),
             "prev_index": composite_index(previous),
+            "trend": _trend(session, scope, name, now, tz),
         }
     return out
+
+
+def _trend(session: Any, scope: str, name: str, now: Any, tz: str) -> dict[str, Any]:
+    """The window's periods (their local starts) and, per TREND_KEYS figure and the index, one value per period."""
+    starts = trend_starts(name, now, tz)
+    figures = [kpis(c) for c in trend_counts(session=session, scope=scope, starts=starts, end=now, now=now)]
+    return {
+        "starts": [local_iso(start, tz) for start in starts],
+        "kpis": {key: [f[key] for f in figures] for key in TREND_KEYS},
+        "index": [composite_index(f) for f in figures],
+    }
 
 
 def _child(row: ChildRow) -> dict[str, Any]:
@@ -92,6 +120,7 @@ def _child(row: ChildRow) -> dict[str, Any]:
 
 
 def _rankings(rows: list[ChildRow], level: str | None) -> dict[str, Any]:
+    """Best and worst of `rows` by 按时结案率 (those with cases due) and by overdue open cases, and all by code."""
     children = [_child(r) for r in rows]
     rated = sorted((c for c in children if c["on_time_close_rate"] is not None), key=lambda c: c["code"])
     rated.sort(key=lambda c: -c["on_time_close_rate"])
@@ -120,7 +149,8 @@ def _needs(session: Any, scope: str, now: Any, tz: str) -> dict[str, Any]:
         reasons = needs_reasons(
             overdue=overdue,
             level=case.level,
-            tier=case.tier,
+            # An unlocated report sits at district tier for want of a street, not because it was escalated.
+            tier=case.tier if case.street_code is not None else "street",
             supervision_count=case.supervision_count,
             reply_overdue=reply == "overdue",
         )
@@ -145,18 +175,21 @@ def leader_summary() -> Response:
     rt = runtime()
     tz = rt.settings.timezone
     county = rt.settings.county_code
-    scope = _scope(principal, county)
+    scope = checked_scope(principal, county)
     rank_window = request.args.get("window") or "today"
     if rank_window not in WINDOWS:
         raise FieldError("window", f"must be one of {', '.join(WINDOWS)}")
     live_since = _stream_head(rt)  # before reading: a change committed meanwhile is replayed, never missed
-    now = utcnow()
+    # Whole seconds: the windows' `to` is written to the second, so GET /kpis with the same bounds counts the same
+    # cases (a case reported in the last fraction of a second would otherwise be in one and not the other).
+    now = utcnow().replace(microsecond=0)
     with rt.session() as session:
         name = area_name(session=session, code=scope)
         if name is None:
             raise NotFound(f"scope {scope!r} is not a district, street, community or grid code")
         w = window(rank_window, now, tz)
         children = child_rows(session=session, scope=scope, start=w.start, end=w.end, now=now)
+        departments = department_rows(session=session, scope=scope, start=w.start, end=w.end, now=now)
         body = {
             "scope": scope,
             "name": name,
@@ -166,15 +199,28 @@ def leader_summary() -> Response:
             "window": rank_window,
             "targets": TARGETS,
             "windows": _windows(session, scope, now, tz),
-            "rankings": _rankings(children, child_level(scope)),
+            "rankings": {
+                **_rankings(children, child_level(scope)),
+                "departments": _rankings(departments, "department"),
+            },
             "needs": _needs(session, scope, now, tz),
+            "map_cases": map_cases(session, scope),
             "live_since": live_since,
         }
     return jsonify(body)
 
 
+def leader_outline() -> Response:
+    """GET /leader/outline?scope=: a street's, community's or grid's small map outline (api/leader_area.py)."""
+    principal = require("leader", "admin")
+    return outline_response(checked_scope(principal, runtime().settings.county_code))
+
+
 PREFIX = "/api/v1/leader"
-ROUTES: tuple[Route, ...] = (Route("/summary", ("GET",), leader_summary),)
+ROUTES: tuple[Route, ...] = (
+    Route("/summary", ("GET",), leader_summary),
+    Route("/outline", ("GET",), leader_outline),
+)
 
 
 def blueprint() -> Blueprint:

@@ -68,6 +68,9 @@ ACTIONS: Final[Mapping[str, Action]] = MappingProxyType(
         "resume": Action(sources=frozenset({State.SUSPENDED})),
         "extend": Action(sources=frozenset({State.DISPATCHED, State.HANDLING}), at_most=MAX_EXTENSIONS),
         "visit-back": Action(sources=frozenset({State.CLOSED}), at_most=1),
+        # 标注位置: a report the intake could not place (no coordinates, an address naming no area of ours) gets its
+        # point from the dispatcher; a placed report may be moved too (an address placed it at an area's centre).
+        "locate": Action(sources=frozenset({State.REPORTED})),
     }
 )
 

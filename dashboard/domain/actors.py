@@ -60,6 +60,8 @@ COMMAND_ROLES: dict[str, frozenset[Role]] = {
     "resume": frozenset({D, A, S}),
     "extend": frozenset({D, A, S}),
     "visit-back": frozenset({D, A, S}),
+    # 标注位置: a person at the desk sets the point of a report (an unlocated one waits for this).
+    "locate": frozenset({D, A}),
     # The overdue rule (超时督办), run by the scheduler: no person runs it, the API refuses it to every user role.
     "flag-overdue": frozenset({S}),
 }
@@ -71,11 +73,12 @@ def may_run(actor: Actor, command: str) -> bool:
     return actor.role in COMMAND_ROLES.get(command, frozenset())
 
 
-def in_scope(actor: Actor, *, street_code: str, tier: str, department_code: str | None) -> bool:
+def in_scope(actor: Actor, *, street_code: str | None, tier: str, department_code: str | None) -> bool:
     """True when the case is within the actor's reach.
 
     District users reach every case; a street center reaches its own street's cases while they stay at street
     tier (an escalated case belongs to the district center); handlers reach the cases sent to their department.
+    A case without a location (street None) is the district's until it is located.
     """
     if actor.role in (Role.SYSTEM, Role.ADMIN) and actor.district_wide:
         return True

@@ -84,6 +84,19 @@ def gcj02_to_wgs84(lon: float, lat: float, *, tolerance: float = 1e-9) -> LonLat
     return w_lon, w_lat
 
 
+MAP_CRS = ("wgs84", "gcj02")
+
+
+def to_map_crs(lon: float, lat: float, crs: str) -> LonLat:
+    """A stored (WGS-84) point in the datum a base map draws in: unchanged for `wgs84`, shifted for `gcj02`
+    (Chinese tile providers: AutoNavi/Amap, Tencent); the one place positions leave WGS-84."""
+    if crs == "gcj02":
+        return wgs84_to_gcj02(lon, lat)
+    if crs == "wgs84":
+        return lon, lat
+    raise ValueError(f"unknown map datum {crs!r}; expected one of {MAP_CRS}")
+
+
 def map_coordinates(geometry: Mapping[str, Any], fn: Callable[[float, float], LonLat]) -> dict[str, Any]:
     """A copy of a GeoJSON geometry with `fn(lon, lat)` applied to every position (extra ordinates kept)."""
     kind = geometry.get("type")

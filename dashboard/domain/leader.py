@@ -6,6 +6,9 @@ the current period's start, so a count compares with a count of the same length.
 
 Composite index (as Boston's CityScore): the mean of rate / target over the seeds' reference figures; 1.0 is on
 target, above is better. A rate without data is left out; no rate with data gives None.
+
+Trends: each window's figures over its last few periods (today: 7 days, week: 4 weeks, month: 6 months), the last
+period being the window itself so far, so a trend's last point is the figure the card shows.
 """
 
 from __future__ import annotations
@@ -25,6 +28,9 @@ TARGETS: dict[str, float] = {
     "satisfaction_rate": 0.95,
 }
 WINDOWS: tuple[str, ...] = ("today", "week", "month")
+TREND_POINTS: dict[str, int] = {"today": 7, "week": 4, "month": 6}
+# The figures a trend follows: the composite index's rates and the two counts the leader pass shows.
+TREND_KEYS: tuple[str, ...] = (*TARGETS, "filed", "closed")
 
 
 @dataclass(frozen=True)
@@ -48,23 +54,45 @@ def _local(value: datetime, zone: ZoneInfo) -> datetime:
     return value.replace(tzinfo=zone).astimezone(UTC)
 
 
+def _period_start(name: str, local: datetime) -> datetime:
+    """The local start of the period `name` that holds the naive local time `local`."""
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    if name == "today":
+        return midnight
+    if name == "week":
+        return midnight - timedelta(days=midnight.weekday())
+    if name == "month":
+        return midnight.replace(day=1)
+    raise ValueError(f"window must be one of {', '.join(WINDOWS)}, got {name!r}")
+
+
+def _period_before(name: str, start: datetime) -> datetime:
+    if name == "today":
+        return start - timedelta(days=1)
+    if name == "week":
+        return start - timedelta(days=7)
+    return _month_before(start)
+
+
 def window(name: str, now: datetime, tz: str) -> Window:
     """The window `name` (today, week, month) ending at `now`."""
     zone = ZoneInfo(tz)
     local = as_utc(now).astimezone(zone).replace(tzinfo=None)
-    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
-    if name == "today":
-        start, prev_start = midnight, midnight - timedelta(days=1)
-    elif name == "week":
-        start = midnight - timedelta(days=midnight.weekday())
-        prev_start = start - timedelta(days=7)
-    elif name == "month":
-        start = midnight.replace(day=1)
-        prev_start = _month_before(start)
-    else:
-        raise ValueError(f"window must be one of {', '.join(WINDOWS)}, got {name!r}")
+    start = _period_start(name, local)
+    prev_start = _period_before(name, start)
     prev_end = min(prev_start + (local - start), start)
     return Window(name, _local(start, zone), as_utc(now), _local(prev_start, zone), _local(prev_end, zone))
+
+
+def trend_starts(name: str, now: datetime, tz: str) -> list[datetime]:
+    """The UTC starts of the trend's periods, oldest first; the last is `window(name, now, tz).start`, and each
+    period runs to the next start (the last to `now`)."""
+    zone = ZoneInfo(tz)
+    local = as_utc(now).astimezone(zone).replace(tzinfo=None)
+    starts = [_period_start(name, local)]
+    while len(starts) < TREND_POINTS[name]:
+        starts.insert(0, _period_before(name, starts[0]))
+    return [_local(start, zone) for start in starts]
 
 
 def composite_index(figures: dict[str, Any]) -> float | None:

@@ -21,10 +21,10 @@ class CaseFields(Protocol):
     version: int
     tier: str
     source: str
-    grid_code: str
-    street_code: str
-    lat: float
-    lon: float
+    grid_code: str | None
+    street_code: str | None
+    lat: float | None
+    lon: float | None
     level: str | None
     category_code: str | None
     department_code: str | None
@@ -50,10 +50,12 @@ def case_row(case: CaseFields, *, tz: str, category_name: str | None = None) -> 
         "version": case.version,
         "tier": case.tier,
         "source": case.source,
+        # All four None while the report waits for the dispatcher to locate it (待定位): views count it, no map
+        # draws it.
         "grid_code": case.grid_code,
         "street_code": case.street_code,
-        "lat": round(case.lat, 6),
-        "lon": round(case.lon, 6),
+        "lat": None if case.lat is None else round(case.lat, 6),
+        "lon": None if case.lon is None else round(case.lon, 6),
         "level": case.level,
         "category_code": case.category_code,
         "category": category_name,

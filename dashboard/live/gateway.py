@@ -15,6 +15,7 @@ from flask import request
 from flask_socketio import SocketIO, join_room
 from sqlalchemy import select
 
+from dashboard.live.fanout import StreamFanout
 from dashboard.live.leader import Lease
 from dashboard.live.memory import trim, tune_malloc
 from dashboard.live.patrols import PatrolRow
@@ -293,7 +294,8 @@ def register_live_handlers(socketio: SocketIO, runtime: Runtime, patrols: Patrol
 
 
 class LiveLoops:
-    """Background loops of the live spine: the outbox relay and the 1 Hz patrol frames (leader-elected).
+    """Background loops of the live spine: the outbox relay and the 1 Hz patrol frames (leader-elected), and this
+    process's fan-out of the case stream to its own clients (every process: dashboard/live/fanout.py).
 
     They only publish what was committed; timed business rules (the overdue rule) are the scheduler's
     (dashboard/services/scheduler.py), which the app starts beside these loops and wakes `wake` after a change.
@@ -310,22 +312,16 @@ class LiveLoops:
             client=runtime.redis,
             keys=runtime.keys,
             maxlen=runtime.settings.stream_maxlen,
-            emit=self._emit_delta,
+            # The relay only appends to the stream; each process's fan-out reads it and pushes to its clients.
+            emit=None,
         )
-
-    def _emit_delta(self, stream_id: str, delta: dict[str, Any]) -> None:
-        self._sio.emit("delta", delta, to=ALL_ROOM, namespace=NAMESPACE)
-        by_street: dict[str, list[dict[str, Any]]] = {}
-        for row in delta["cases"]:
-            by_street.setdefault(row.get("street_code") or "", []).append(row)
-        # Street rooms get only their own rows: a street desk never receives another street's cases.
-        for street, rows in by_street.items():
-            self._sio.emit("delta", {"id": stream_id, "cases": rows}, to=room_for(street), namespace=NAMESPACE)
+        self.fanout = StreamFanout(socketio, runtime, namespace=NAMESPACE, all_room=ALL_ROOM, street_room=room_for)
 
     def start(self) -> None:
-        """Start both loops as daemon threads."""
+        """Start the loops as daemon threads."""
         threading.Thread(target=self._relay_loop, name="outbox-relay", daemon=True).start()
         threading.Thread(target=self._frame_loop, name="patrol-frames", daemon=True).start()
+        threading.Thread(target=self.fanout.run, args=(self.stop,), name="case-fanout", daemon=True).start()
 
     def _relay_loop(self) -> None:
         lease = Lease(self._rt.redis, self._rt.keys.lock("relay"))

@@ -24,8 +24,24 @@ class Keys:
 
     @property
     def patrol_state(self) -> str:
-        """Hash patrol id → JSON [lon, lat, status, ts_ms] of the latest fix."""
+        """Hash patrol id → the latest fix as text ending in its time: `lon,lat,status,ts_ms` from the latest-fix
+        store, `lon,lat,status,grid,own,clamped,day_ms,distance_m,outside_ms,expiry_set_ms,geo_lon,geo_lat,
+        trail_head_ms,ts_ms` once tracked (dashboard/live/patrol_scripts.py)."""
         return f"{self.prefix}patrols:state"
+
+    @property
+    def patrol_seen(self) -> str:
+        """Sorted set patrol id → time of its last framed fix, so the frame loop sees who went silent."""
+        return f"{self.prefix}patrols:seen"
+
+    def patrol_trail(self, patrol_id: str) -> str:
+        """List of one patrol's accepted fixes `ts_ms,lon,lat`, oldest first, cut back to the trail length."""
+        return f"{self.patrol_trail_prefix}{patrol_id}"
+
+    @property
+    def patrol_trail_prefix(self) -> str:
+        """Key prefix of the per-patrol trail streams (the ingest script appends the patrol id)."""
+        return f"{self.prefix}patrols:trail:"
 
     @property
     def patrol_dirty(self) -> str:

@@ -22,9 +22,10 @@ from dashboard.domain.actions import (
     escalates_when_overdue,
     offered_from,
 )
-from dashboard.domain.actors import Actor, in_scope, may_run
+from dashboard.domain.actors import Actor, Role, in_scope, may_run
 from dashboard.domain.cases import TERMINAL, State
 from dashboard.domain.clock import as_utc, local_iso, utcnow
+from dashboard.domain.photos import PhotoKind
 from dashboard.domain.sla import (
     ClockStateError,
     ExtensionLimit,
@@ -37,10 +38,13 @@ from dashboard.domain.time_limits import TimeLimit, TimeLimitError, parse_time_l
 from dashboard.services import validate
 from dashboard.services.audit import record
 from dashboard.services.errors import Conflict, FieldError, Forbidden, NotFound
-from dashboard.services.intake import MAX_PHOTOS, parse_photo_urls
+from dashboard.services.hotline_callbacks import owe as owe_hotline
+from dashboard.services.intake import MAX_PHOTOS, GridLocator, parse_photo_urls
+from dashboard.services.media_store import MediaStore
 from dashboard.services.outbox import enqueue
+from dashboard.services.photos import attach, merged_urls, our_photos
 from dashboard.services.rows import case_row_in
-from dashboard.store.models import Case, CaseEvent, CatalogItem, Department
+from dashboard.store.models import Case, CaseEvent, CatalogItem, Department, Grid
 
 SATISFACTION = ("satisfied", "basically_satisfied", "dissatisfied")
 MAX_NOTE = 2000
@@ -57,6 +61,8 @@ class Ctx:
     cal: WorkCalendar
     tz: str
     now: datetime = field(default_factory=utcnow)
+    media: MediaStore | None = None  # the photo store, for commands that take photos of ours (None: links only)
+    grids: GridLocator | None = None  # the point-in-grid index, for `locate` (None: that command is refused)
 
 
 # ---- stage clocks ---------------------------------------------------------------------------------------
@@ -180,6 +186,10 @@ def write_case(
         target=case.code,
         detail={"from": from_state, "to": case.state, "version": case.version},
     )
+    # A case from a 12345 order owes the hotline its verb (签收, 退单, 延期申请, 办结, 回访) in this same transaction.
+    owe_hotline(
+        session=ctx.session, case=case, command=command, note=note, payload=payload or {}, now=ctx.now, tz=ctx.tz
+    )
     return case
 
 
@@ -193,10 +203,17 @@ def _note(note: str | None, *, required: bool, what: str = "note") -> str:
 # ---- commands ------------------------------------------------------------------------------------------
 
 
+def _require_located(case: Case, command: str) -> None:
+    """A case that waits for its point (待定位) cannot go on round the loop before `locate` gives it one."""
+    if case.grid_code is None:
+        raise FieldError("location", f"case {case.code} has no location yet; locate it before you {command} it")
+
+
 def file_case(ctx: Ctx, case_id: int, *, expected_version: int, condition: str, note: str = "") -> Case:
     """立案: reported → filed with a catalog condition; level and dispatch clock follow from it."""
     case = _load(ctx, case_id, expected_version, "file")
     _require_offered(case, "file")
+    _require_located(case, "file")
     validate.code(condition, "condition", max_len=16)
     item = ctx.session.get(CatalogItem, condition)
     if item is None:
@@ -298,12 +315,12 @@ def report_handled(
     case = _load(ctx, case_id, expected_version, "report-handled")
     _require_offered(case, "report-handled")
     photos = parse_photo_urls(photos)
-    if len(case.photos or []) + len(photos) > 2 * MAX_PHOTOS:
-        raise FieldError("photos", f"a case keeps at most {2 * MAX_PHOTOS} photos (before and after)")
+    _check_room(case, photos)
+    ours = our_photos(photos, name="photos", store=ctx.media, session=ctx.session)
     started = as_utc(case.dispatched_at or case.updated_at)
     work_hours = ctx.cal.working_time_between(started, ctx.now) / timedelta(hours=1)
     clock, deadline = _start_clock(ctx, "verification", verification_limit())
-    return write_case(
+    case = write_case(
         ctx,
         case,
         "report-handled",
@@ -315,11 +332,18 @@ def report_handled(
             "deadline": deadline,
             "verify_deadline": deadline,
             "overdue_stage": None,
-            "photos": [*(case.photos or []), *(photos or [])],
+            "photos": merged_urls(case.photos, photos),
         },
         note=_note(note, required=False),
         payload={"photos": photos or []},
     )
+    attach(ctx.session, case_id=case.id, photos=ours, kind=PhotoKind.HANDLED, uploaded_by=ctx.actor.name, now=ctx.now)
+    return case
+
+
+def _check_room(case: Case, new: list[str]) -> None:
+    if len(merged_urls(case.photos, new)) > 2 * MAX_PHOTOS:
+        raise FieldError("photos", f"a case keeps at most {2 * MAX_PHOTOS} photos (before and after)")
 
 
 def verify_case(ctx: Ctx, case_id: int, *, expected_version: int, result: str, note: str = "") -> Case:
@@ -394,16 +418,50 @@ def merge_case(ctx: Ctx, case_id: int, *, expected_version: int, into: int, note
     )
 
 
-def self_handle(ctx: Ctx, case_id: int, *, expected_version: int, note: str = "") -> Case:
-    """自处置: the grid worker fixed it on the spot (reported → self_handled)."""
+def self_handle(
+    ctx: Ctx,
+    case_id: int,
+    *,
+    expected_version: int,
+    note: str = "",
+    photos_before: list[str] | None = None,
+    photos_after: list[str] | None = None,
+) -> Case:
+    """自处置: fixed on the spot (reported → self_handled), with photos of ours before and after (optional).
+
+    A grid worker self-handles only what they reported themselves (the report's intake actor is their account):
+    a case another worker or a channel reported is the desk's to decide.
+    """
     case = _load(ctx, case_id, expected_version, "self-handle")
     _require_offered(case, "self-handle")
-    return write_case(
+    _require_located(case, "self-handle")
+    if ctx.actor.role is Role.WORKER and reported_by(ctx.session, case.id) != ctx.actor.name:
+        raise Forbidden(f"a grid worker may self-handle only the cases they reported; {case.code} was not theirs")
+    before_urls = parse_photo_urls(photos_before, name="photos_before")
+    after_urls = parse_photo_urls(photos_after, name="photos_after")
+    before = our_photos(before_urls, name="photos_before", store=ctx.media, session=ctx.session, only_ours=True)
+    after = our_photos(after_urls, name="photos_after", store=ctx.media, session=ctx.session, only_ours=True)
+    _check_room(case, [*before_urls, *after_urls])
+    changes: dict[str, Any] = {"state": State.SELF_HANDLED.value, "closed_at": ctx.now}
+    if before_urls or after_urls:
+        changes["photos"] = merged_urls(case.photos, [*before_urls, *after_urls])
+    case = write_case(
         ctx,
         case,
         "self-handle",
-        {"state": State.SELF_HANDLED.value, "closed_at": ctx.now},
+        changes,
         note=_note(note, required=False),
+        payload={"photos_before": before_urls, "photos_after": after_urls} if before_urls or after_urls else None,
+    )
+    for kind, photos in ((PhotoKind.BEFORE, before), (PhotoKind.AFTER, after)):
+        attach(ctx.session, case_id=case.id, photos=photos, kind=kind, uploaded_by=ctx.actor.name, now=ctx.now)
+    return case
+
+
+def reported_by(session: Session, case_id: int) -> str | None:
+    """The account that reported the case (its intake event's actor)."""
+    return session.scalar(
+        select(CaseEvent.actor).where(CaseEvent.case_id == case_id, CaseEvent.command == "report").limit(1)
     )
 
 
@@ -600,6 +658,42 @@ def visit_back(ctx: Ctx, case_id: int, *, expected_version: int, satisfaction: s
     )
 
 
+def locate_case(ctx: Ctx, case_id: int, *, expected_version: int, lat: Any, lon: Any, note: str = "") -> Case:
+    """标注位置: give a reported case its point (WGS-84) and with it its grid, community and street.
+
+    An unlocated report (no coordinates, an address naming none of our areas) waits at district tier; once
+    located it belongs to its street like any report (unless it was escalated). A placed report may be moved too.
+    """
+    case = _load(ctx, case_id, expected_version, "locate")
+    _require_offered(case, "locate")
+    point_lat = validate.latitude(lat, "lat")
+    point_lon = validate.longitude(lon, "lon")
+    if ctx.grids is None:
+        raise RuntimeError("locate needs the grid index (Ctx.grids)")
+    grid = ctx.grids.locate(point_lon, point_lat)
+    if grid is None:
+        raise FieldError("lat/lon", "the point is outside every grid of the jurisdiction")
+    was = case.grid_code
+    unplaced_tier = was is None and case.escalated_at is None
+    name = ctx.session.scalar(select(Grid.name).where(Grid.code == grid.code)) or grid.code
+    told = _note(note, required=False)
+    return write_case(
+        ctx,
+        case,
+        "locate",
+        {
+            "lat": point_lat,
+            "lon": point_lon,
+            "grid_code": grid.code,
+            "community_code": grid.community_code,
+            "street_code": grid.street_code,
+            **({"tier": "street"} if unplaced_tier else {}),
+        },
+        note=f"标注位置：{name}" + (f"；{told}" if told else ""),
+        payload={"lat": point_lat, "lon": point_lon, "grid": grid.code, "from_grid": was},
+    )
+
+
 def _stage_deadline(stage: str, deadline: datetime) -> dict[str, datetime]:
     column = {"dispatch": "dispatch_deadline", "handling": "handling_deadline", "verification": "verify_deadline"}
     return {column[stage]: deadline} if stage in column else {}
@@ -623,6 +717,7 @@ COMMAND_FUNCTIONS = {
     "resume": resume_case,
     "extend": extend_case,
     "visit-back": visit_back,
+    "locate": locate_case,
     OVERDUE_COMMAND: flag_overdue,  # system role only: the API answers 403 to every user
 }
 # Body fields each command takes besides expected_version and note (the API passes only these through).
@@ -631,10 +726,12 @@ COMMAND_FIELDS: dict[str, tuple[str, ...]] = {
     "file": ("condition",),
     "dispatch": ("department", "patrol"),
     "report-handled": ("photos",),
+    "self-handle": ("photos_before", "photos_after"),
     "verify": ("result",),
     "merge": ("into",),
     "extend": ("limit",),
     "visit-back": ("satisfaction",),
+    "locate": ("lat", "lon"),
 }
 COMMAND_REQUIRED: dict[str, tuple[str, ...]] = {
     "file": ("condition",),
@@ -643,4 +740,5 @@ COMMAND_REQUIRED: dict[str, tuple[str, ...]] = {
     "merge": ("into",),
     "extend": ("limit",),
     "visit-back": ("satisfaction",),
+    "locate": ("lat", "lon"),
 }

@@ -26,3 +26,7 @@ class Conflict(RuntimeError):
 
 class Forbidden(PermissionError):
     """The caller's role may not run this command (HTTP 403)."""
+
+
+class TooLarge(FieldError):
+    """A request or one of its parts (a photo) is larger than this server accepts (HTTP 413), naming it."""

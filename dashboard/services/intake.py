@@ -42,8 +42,10 @@ class ReportCase:
     """Command: a new report arrives from a grid worker, the hotline, WeChat, video, Open311 or a leader."""
 
     description: str
-    lat: float
-    lon: float
+    # Both None: the report has no point yet (an address nothing placed, services/placing.py); it waits, unlocated,
+    # at district tier for the dispatcher's `locate` command.
+    lat: float | None
+    lon: float | None
     source: str
     category_code: str | None = None
     reporter: str | None = None
@@ -52,6 +54,7 @@ class ReportCase:
     photos: tuple[str, ...] = field(default_factory=tuple)
     idempotency_key: str | None = None
     actor: str = "intake"
+    note: str = ""  # the report event's note in the timeline (e.g. how an address placed the case)
 
 
 def parse_report(body: Any, *, idempotency_key: str | None = None, actor: str = "intake") -> ReportCase:
@@ -118,11 +121,19 @@ class Intaken:
 
 
 def report_case(cmd: ReportCase, *, session: Session, grids: GridLocator, county_code: str, tz: str) -> Intaken:
-    """Create a case in state `reported`; the caller commits (case, audit and outbox in one transaction)."""
+    """Create a case in state `reported`; the caller commits (case, audit and outbox in one transaction).
+
+    With `lat` and `lon` None the case is created unlocated: no grid, community or street, at district tier (only
+    the district center sees it), shown on the desk as 待定位 and on no map until a dispatcher runs `locate`. An
+    intake channel with only an address calls services/placing.py `place_by_address` first and passes its point
+    and note when it found one; the address itself belongs in the description (the desk shows no other field).
+    """
     if cmd.idempotency_key and (earlier := existing_for_key(session=session, cmd=cmd, tz=tz)):
         return earlier
-    grid = grids.locate(cmd.lon, cmd.lat)
-    if grid is None:
+    if (cmd.lat is None) != (cmd.lon is None):
+        raise FieldError("lat/lon", "give both lat and lon, or neither (the case then waits to be located)")
+    grid = None if cmd.lat is None or cmd.lon is None else grids.locate(cmd.lon, cmd.lat)
+    if grid is None and cmd.lat is not None:
         raise FieldError("lat/lon", "the point is outside every grid of the jurisdiction")
     level = None
     category_name = None
@@ -136,14 +147,14 @@ def report_case(cmd: ReportCase, *, session: Session, grids: GridLocator, county
         code=f"~{uuid.uuid4().hex[:20]}",  # unique until the id-based code replaces it in this transaction
         state=State.REPORTED.value,
         version=1,
-        tier="street",
+        tier="street" if grid else "district",
         source=cmd.source,
         description=cmd.description,
         lat=cmd.lat,
         lon=cmd.lon,
-        grid_code=grid.code,
-        community_code=grid.community_code,
-        street_code=grid.street_code,
+        grid_code=grid.code if grid else None,
+        community_code=grid.community_code if grid else None,
+        street_code=grid.street_code if grid else None,
         category_code=cmd.category_code,
         level=level,
         reporter=cmd.reporter,
@@ -167,9 +178,9 @@ def report_case(cmd: ReportCase, *, session: Session, grids: GridLocator, county
             command="report",
             from_state=None,
             to_state=case.state,
-            note="",
+            note=cmd.note,
             # The level at intake (the wall's alert history tells "filed as A" from "raised to A" by it).
-            payload={"source": cmd.source, "level": level},
+            payload={"source": cmd.source, "level": level, **({} if grid else {"located": False})},
         )
     )
     record(session=session, actor=cmd.actor, action="case:report", target=case.code, detail={"source": cmd.source})
@@ -202,9 +213,15 @@ def same_report(case: Case, cmd: ReportCase) -> bool:
     return (
         case.description == cmd.description
         and case.source == cmd.source
-        and math.isclose(case.lat, cmd.lat, abs_tol=1e-9)
-        and math.isclose(case.lon, cmd.lon, abs_tol=1e-9)
+        and _same_point(case.lat, cmd.lat)
+        and _same_point(case.lon, cmd.lon)
         and (case.category_code or None) == (cmd.category_code or None)
         and (case.reporter or None) == (cmd.reporter or None)
         and (case.phone or None) == (cmd.phone or None)
     )
+
+
+def _same_point(stored: float | None, sent: float | None) -> bool:
+    if stored is None or sent is None:
+        return stored is sent
+    return math.isclose(stored, sent, abs_tol=1e-9)

@@ -27,6 +27,7 @@ __all__ = [
     "get_case",
     "grid_names",
     "open_cases_to_advance",
+    "patrol_roster",
     "staff_contacts",
 ]
 
@@ -58,6 +59,13 @@ def full_time_workers(*, session: Session) -> list[tuple[str, str]]:
         select(Staff.code, Staff.grid_code).where(Staff.role == "full_time").order_by(Staff.code)
     ).all()
     return [(code, grid) for code, grid in rows]
+
+
+def patrol_roster(*, session: Session) -> dict[str, tuple[str | None, str | None]]:
+    """Staff code → (own grid, street) of everyone on the roster: a patrol's id is its staff code, and a grid
+    team's member patrols the grid the roster puts them in (center inspectors have a street and no grid)."""
+    rows = session.execute(select(Staff.code, Staff.grid_code, Staff.street_code)).all()
+    return {code: (grid, street) for code, grid, street in rows}
 
 
 def staff_contacts(*, session: Session, codes: list[str]) -> dict[str, dict[str, str]]:

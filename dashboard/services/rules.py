@@ -30,6 +30,8 @@ _LON_PAD = DUPLICATE_RADIUS_M / (111_000 * 0.7) * 1.2
 
 def duplicate_candidates(*, session: Session, case: Case, tz: str) -> list[dict[str, Any]]:
     """Cases of the same minor class within 50 m and 24 h (any class when this one is not yet filed)."""
+    if case.lat is None or case.lon is None:
+        return []  # not located yet: nothing is near it
     reported = as_utc(case.reported_at)
     query = select(Case).where(
         Case.id != case.id,
@@ -43,7 +45,7 @@ def duplicate_candidates(*, session: Session, case: Case, tz: str) -> list[dict[
         query = query.where(Case.category_code.startswith(minor))
     out = []
     for other in session.scalars(query.order_by(Case.reported_at.desc()).limit(50)):
-        distance = haversine_m(case.lon, case.lat, other.lon, other.lat)
+        distance = haversine_m(case.lon, case.lat, other.lon, other.lat)  # type: ignore[arg-type] - BETWEEN skips NULL
         if distance <= DUPLICATE_RADIUS_M:
             out.append(
                 {
@@ -83,6 +85,8 @@ def suggested_category(*, session: Session, case: Case, duplicates: list[dict[st
 
 def nearest_patrols(*, session: Session, patrols: PatrolStore, case: Case) -> list[dict[str, Any]]:
     """The nearest available patrols, each with its name and phone from the staff roster (None when unknown)."""
+    if case.lat is None or case.lon is None:
+        return []
     found = patrols.nearest(case.lon, case.lat, k=3, radius_m=PATROL_RADIUS_M, available_only=True)
     contacts = staff_contacts(session=session, codes=[p["id"] for p in found])
     none = {"name": None, "phone": None}

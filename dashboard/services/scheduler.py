@@ -1,14 +1,17 @@
 """The scheduler: system commands that run on a timer, in one process of an install (DESIGN.md section 8).
 
-Its one job today is the overdue rule: every OVERDUE_PERIOD_S the `flag-overdue` command (services/commands.py)
-is run, as the system actor, on each case whose stage deadline has passed. A Redis lease elects the process that
-runs it, so N app processes supervise a case once, not N times. The live layer only publishes what it commits.
+Its jobs: the overdue rule — every OVERDUE_PERIOD_S the `flag-overdue` command (services/commands.py) is run, as the
+system actor, on each case whose stage deadline has passed — and the 12345 callback sender, which every
+HOTLINE_SEND_PERIOD_S posts the verbs owed to the hotline (services/hotline_callbacks.py send_pass). A Redis lease
+per job elects the process that runs it, so N app processes supervise a case once and send a callback once, in
+order. The live layer only publishes what it commits.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime
 
@@ -22,16 +25,21 @@ from dashboard.live.leader import Lease
 from dashboard.runtime import Runtime
 from dashboard.services.commands import Ctx, flag_overdue
 from dashboard.services.errors import Conflict, FieldError
+from dashboard.services.hotline_callbacks import send_pass
 from dashboard.store.models import Case
 
 log = logging.getLogger(__name__)
 
 OVERDUE_PERIOD_S = 15.0
-# Longer than a pass can take, so the leader keeps the lease across passes; a crashed leader's lapses in a minute.
-OVERDUE_LEASE_TTL_MS = 60_000
+# The leader renews every LEASE_RENEW_S, between passes and between the cases of a pass, so a stand-by takes over
+# within TTL + one renew period (7 s) of the leader's death, never while the leader is still working.
+OVERDUE_LEASE_TTL_MS = 6_000
+LEASE_RENEW_S = 1.0
 OVERDUE_LEASE = "rules"  # the lease's name, unchanged since the rule ran in the live loops (one leader across a mix)
 OVERDUE_BATCH = 500
 OVERDUE_ACTOR_NAME = "system:overdue-rule"
+HOTLINE_LEASE = "hotline-callbacks"  # one sender per install keeps each order's callbacks in order
+HOTLINE_LEASE_TTL_MS = 120_000  # longer than a pass of slow answers; a crashed sender's lapses in two minutes
 
 
 def overdue_actor(county_code: str) -> Actor:
@@ -55,13 +63,23 @@ def overdue_case_ids(*, session: Session, now: datetime, limit: int = OVERDUE_BA
     )
 
 
-def run_overdue_pass(runtime: Runtime) -> int:
-    """One pass of the overdue rule, one transaction per case; returns how many cases it changed."""
+def run_overdue_pass(runtime: Runtime, still_leader: Callable[[], bool] | None = None) -> int:
+    """One pass of the overdue rule, one transaction per case; returns how many cases it changed.
+
+    `still_leader` renews the scheduler's lease between cases (at most every LEASE_RENEW_S); the pass stops when
+    it answers False, so a process that lost the lease never acts beside the new leader.
+    """
     actor = overdue_actor(runtime.settings.county_code)
     with runtime.session() as session:
         ids = overdue_case_ids(session=session, now=utcnow())
     changed = 0
+    renewed = time.monotonic()
     for case_id in ids:
+        if still_leader is not None and time.monotonic() - renewed >= LEASE_RENEW_S:
+            if not still_leader():
+                log.warning("overdue rule: lease lost mid-pass; the new leader goes on")
+                break
+            renewed = time.monotonic()
         try:
             with runtime.session() as session:
                 # The version as it is now, read in the command's own transaction (the identity map hands the
@@ -98,14 +116,31 @@ class Scheduler:
         self._period_s = period_s
 
     def start(self) -> None:
-        """Start the overdue rule's loop as a daemon thread."""
+        """Start the overdue rule's loop and the 12345 callback sender as daemon threads."""
         threading.Thread(target=self._overdue_loop, name="overdue-rules", daemon=True).start()
+        threading.Thread(target=self._hotline_loop, name="hotline-callbacks", daemon=True).start()
+
+    def _hotline_loop(self) -> None:
+        lease = Lease(self._rt.redis, self._rt.keys.lock(HOTLINE_LEASE), ttl_ms=HOTLINE_LEASE_TTL_MS)
+        while not self.stop.wait(self._rt.settings.hotline_send_period_s):
+            if not self._rt.settings.hotline_callback_url:
+                continue  # nowhere to send: the callbacks wait, pending, until a URL is configured
+            try:
+                if lease.hold():
+                    send_pass(self._rt)
+            except Exception:  # logged and retried next period; never kills the loop
+                log.exception("12345 callback pass failed")
 
     def _overdue_loop(self) -> None:
         lease = Lease(self._rt.redis, self._rt.keys.lock(OVERDUE_LEASE), ttl_ms=OVERDUE_LEASE_TTL_MS)
-        while not self.stop.wait(self._period_s):
+        due = time.monotonic() + self._period_s
+        # Wakes every LEASE_RENEW_S to renew (leader) or to try to take over (stand-by); passes run every period.
+        while not self.stop.wait(min(LEASE_RENEW_S, self._period_s)):
             try:
-                if lease.hold() and run_overdue_pass(self._rt) and self._on_change is not None:
+                if not lease.hold() or time.monotonic() < due:
+                    continue
+                due = time.monotonic() + self._period_s
+                if run_overdue_pass(self._rt, lease.hold) and self._on_change is not None:
                     self._on_change()
             except Exception:  # logged and retried next period; never kills the loop
                 log.exception("overdue rule pass failed")

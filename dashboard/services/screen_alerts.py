@@ -7,7 +7,10 @@ The alerts have the shape and keys of assets/screen/11-alerts.js, so a reloaded 
   one when it was not A before; key "a:ID";
 - "escalated": escalated to the district (by a person or the overdue rule); key "escalated:ID";
 - "overdue" / "supervised": a supervision by the overdue rule (system:overdue-rule, payload rule=overdue) or by a
-  person; key "KIND:ID:N", N the case's supervision count after it (its supervision_count on the wire).
+  person; key "KIND:ID:N", N the case's supervision count after it (its supervision_count on the wire); a
+  supervision with a reply deadline carries it as `reply_by`;
+- "instructed": a leader's 批示; key "instructed:ID:N", N the case's instruction count after it;
+- "acked": the department answered the open supervision (回复督办); key "acked:ID:N", N the supervision answered.
 """
 
 from __future__ import annotations
@@ -44,8 +47,9 @@ def _intake_level(history: History, level_now: str | None) -> str | None:
     return None if filed else level_now
 
 
-def _supervision_number(history: History, event_id: int) -> int:
-    return sum(1 for eid, command, _ in history if command == "supervise" and eid <= event_id)
+def _number(history: History, event_id: int, of: str) -> int:
+    """How many `of` events the case had up to and including `event_id` (the Nth supervision, instruction)."""
+    return sum(1 for eid, command, _ in history if command == of and eid <= event_id)
 
 
 def _kind_and_key(
@@ -61,7 +65,11 @@ def _kind_and_key(
         return "escalated", f"escalated:{case_id}"
     if event.command == "supervise":
         kind = "overdue" if event.payload.get("rule") == "overdue" else "supervised"
-        return kind, f"{kind}:{case_id}:{_supervision_number(history, event.event_id)}"
+        return kind, f"{kind}:{case_id}:{_number(history, event.event_id, 'supervise')}"
+    if event.command == "instruct":
+        return "instructed", f"instructed:{case_id}:{_number(history, event.event_id, 'instruct')}"
+    if event.command == "ack-supervision":
+        return "acked", f"acked:{case_id}:{_number(history, event.event_id, 'supervise')}"
     return None
 
 
@@ -83,16 +91,17 @@ def recent_alerts(
         if found is None or found[1] in seen:
             continue
         seen.add(found[1])
-        alerts.append(
-            {
-                "key": found[1],
-                "kind": found[0],
-                "id": event.case_id,
-                "at": local_iso(event.at, tz),
-                "category": event.category,
-                "source": event.source,
-                "grid": event.grid_code,
-            }
-        )
+        alert = {
+            "key": found[1],
+            "kind": found[0],
+            "id": event.case_id,
+            "at": local_iso(event.at, tz),
+            "category": event.category,
+            "source": event.source,
+            "grid": event.grid_code,
+        }
+        if found[0] == "supervised" and event.payload.get("reply_by"):
+            alert["reply_by"] = event.payload["reply_by"]  # as the command wrote it: local ISO with its offset
+        alerts.append(alert)
     alerts.reverse()
     return alerts[:MAX_ALERTS]

@@ -34,7 +34,8 @@ FUTURE_SKEW = timedelta(seconds=60)
 # Redis GEO stores latitudes within ±85.05112878 only (Web Mercator); GEOADD refuses anything beyond.
 GEO_MAX_LAT = 85.05112878
 MAX_JSON_DEPTH = 32
-# Request bodies: a full batch of 20,000 patrol fixes is about 2 MB; photos are URLs, never uploads.
+# Request bodies: a full batch of 20,000 patrol fixes is about 2 MB. Photo uploads (multipart) raise the limit
+# for their own requests only (dashboard/api/photo_forms.py, Settings.media_request_bytes).
 MAX_BODY_BYTES = 8 * 1024 * 1024
 MAX_QUERY_TEXT = 256
 

@@ -1,7 +1,8 @@
 """The case events the wall's alert ticker is rebuilt from (read-only; services/screen_alerts.py reads them).
 
 Only the commands that can raise an alert are read: `report` (filed as A at intake), `file` (its condition sets
-the level), `escalate` and `supervise` (a person's, or the overdue rule's with payload rule=overdue).
+the level), `escalate`, `supervise` (a person's, or the overdue rule's with payload rule=overdue; a reply deadline
+in payload reply_by), `instruct` (a leader's 批示) and `ack-supervision` (the department's 回复督办).
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from sqlalchemy.orm import Session
 from dashboard.domain.clock import as_utc
 from dashboard.store.models import Case, CaseEvent, CatalogItem
 
-ALERT_COMMANDS = ("report", "file", "escalate", "supervise")
+ALERT_COMMANDS = ("report", "file", "escalate", "supervise", "instruct", "ack-supervision")
+# The events an alert's number is counted from (the Nth supervision, the Nth instruction).
+HISTORY_COMMANDS = ("report", "file", "supervise", "instruct")
 
 
 @dataclass(frozen=True)
@@ -29,7 +32,7 @@ class AlertEvent:
     command: str
     payload: dict[str, Any]
     source: str
-    grid_code: str
+    grid_code: str | None  # None: a report not located yet
     category: str | None
 
 
@@ -56,13 +59,14 @@ def alert_events_since(*, session: Session, since: datetime, street: str | None)
 
 
 def case_histories(*, session: Session, case_ids: list[int]) -> dict[int, list[tuple[int, str, dict[str, Any]]]]:
-    """Every report, file and supervise event of `case_ids` (all time), oldest first: (event id, command, payload)."""
+    """Every report, file, supervise and instruct event of `case_ids` (all time), oldest first: (event id, command,
+    payload)."""
     out: dict[int, list[tuple[int, str, dict[str, Any]]]] = {case_id: [] for case_id in case_ids}
     if not case_ids:
         return out
     rows = session.execute(
         select(CaseEvent.case_id, CaseEvent.id, CaseEvent.command, CaseEvent.payload)
-        .where(CaseEvent.case_id.in_(case_ids), CaseEvent.command.in_(("report", "file", "supervise")))
+        .where(CaseEvent.case_id.in_(case_ids), CaseEvent.command.in_(HISTORY_COMMANDS))
         .order_by(CaseEvent.id)
     )
     for case_id, event_id, command, payload in rows:

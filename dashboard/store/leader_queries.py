@@ -1,8 +1,11 @@
-"""The leader-pass view's queries (领导通, /leader): a scope's children ranked, what needs the leader, area names.
+"""The leader-pass view's queries (领导通, /leader): a scope's children and departments ranked, what needs the
+leader, area names.
 
 Counts per child reuse the section 7 aggregates of kpi_queries (same window semantics: a case belongs to the
 window by `reported_at`, counted with its state as of now), so a child's figures equal `GET /kpis` for that child.
 Children of a scope: district → streets, street → communities, community → grids; a grid has none.
+Departments of a scope: each department that handled a case of the scope (reported in the window, or open now),
+counted over the scope's cases only; district-wide these are the figures of `GET /kpis?scope=<department>`.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from dashboard.domain.cases import TERMINAL
 from dashboard.domain.clock import as_utc
 from dashboard.domain.kpi import KpiCounts, scope_level
 from dashboard.store.kpi_queries import _aggregates, _counts, _where  # same layer: one definition of the figures
-from dashboard.store.models import Case, CatalogItem, Community, District, Grid, Street
+from dashboard.store.models import Case, CatalogItem, Community, Department, District, Grid, Street
 
 # The child level of each area level: (case column, child table's code and name, the child's parent column).
 _CHILDREN: dict[str, tuple[Any, Any, Any, Any]] = {
@@ -84,6 +87,33 @@ def child_rows(*, session: Session, scope: str | None, start: datetime, end: dat
     ]
 
 
+def department_rows(
+    *, session: Session, scope: str | None, start: datetime, end: datetime, now: datetime
+) -> list[ChildRow]:
+    """Each department with a case of `scope` in [start, end) or open now: its counts over the scope's cases of
+    the window and its open and overdue cases of the scope now, by code."""
+    key = Case.department_code
+    counted = (
+        select(key.label("code"), *_aggregates(now, p90=False))
+        .where(*_where(scope, start, end), key.is_not(None))
+        .group_by(key)
+    )
+    counts = {row.code: _counts(row) for row in session.execute(counted)}
+    open_query = (
+        select(key, func.count(), func.count().filter(_overdue(now)))
+        .where(*_in_scope(scope), key.is_not(None), Case.state.not_in(_TERMINAL))
+        .group_by(key)
+    )
+    live = {code: (int(n), int(late)) for code, n, late in session.execute(open_query)}
+    codes = sorted(set(counts) | set(live))
+    names: dict[str, str] = {}
+    if codes:
+        names = dict(session.execute(select(Department.code, Department.name).where(Department.code.in_(codes))).all())
+    return [
+        ChildRow(code, names.get(code, code), counts.get(code, KpiCounts()), *live.get(code, (0, 0))) for code in codes
+    ]
+
+
 def _reply_overdue(now: datetime) -> ColumnElement[bool]:
     """A supervision whose reply deadline passed without the department's acknowledgement (逾期未回复)."""
     return (
@@ -102,7 +132,8 @@ def needs_me_query(scope: str | None, now: datetime) -> Select[Any]:
         or_(
             _overdue(now),
             Case.level == "A",
-            Case.tier == "district",
+            # Escalated: at district tier with a street (an unlocated report is the district's desk's, not news).
+            (Case.tier == "district") & Case.street_code.is_not(None),
             Case.supervision_count > 1,
             _reply_overdue(now),
         ),
@@ -117,7 +148,7 @@ def needs_me(
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.execute(
         query.add_columns(Grid.name, CatalogItem.minor_name)
-        .join(Grid, Grid.code == Case.grid_code)
+        .outerjoin(Grid, Grid.code == Case.grid_code)
         .outerjoin(CatalogItem, CatalogItem.code == Case.category_code)
         .order_by(Case.reported_at.desc(), Case.id.desc())
         .limit(limit)

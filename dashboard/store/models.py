@@ -194,11 +194,13 @@ class Case(Base):
     tier: Mapped[str] = mapped_column(String(8), default="street")
     source: Mapped[str] = mapped_column(String(16))
     description: Mapped[str] = mapped_column(Text)
-    lat: Mapped[float] = mapped_column(Float)
-    lon: Mapped[float] = mapped_column(Float)
-    grid_code: Mapped[str] = mapped_column(ForeignKey("grids.code"), index=True)
-    community_code: Mapped[str] = mapped_column(String(12), index=True)
-    street_code: Mapped[str] = mapped_column(String(9), index=True)
+    # NULL only while a report waits for the dispatcher to locate it (state reported, tier district; 0010): an
+    # address the jurisdiction's names do not place (services/placing.py). The `locate` command fills all five.
+    lat: Mapped[float | None] = mapped_column(Float, nullable=True)
+    lon: Mapped[float | None] = mapped_column(Float, nullable=True)
+    grid_code: Mapped[str | None] = mapped_column(ForeignKey("grids.code"), index=True, nullable=True)
+    community_code: Mapped[str | None] = mapped_column(String(12), index=True, nullable=True)
+    street_code: Mapped[str | None] = mapped_column(String(9), index=True, nullable=True)
     category_code: Mapped[str | None] = mapped_column(ForeignKey("catalog.code"), nullable=True)
     level: Mapped[str | None] = mapped_column(String(1), nullable=True)
     department_code: Mapped[str | None] = mapped_column(ForeignKey("departments.code"), nullable=True)

@@ -192,8 +192,13 @@ def test_the_page_derives_its_action_table_from_the_server_tables() -> None:
 
     sources = command_sources()
     offered = {
-        # merge is offered on a duplicate, 回复督办 only while a supervision waits: neither on a plain row.
-        state: {c for c in role_commands("dispatcher") if state in sources[c] and c not in ("merge", "ack-supervision")}
+        # merge is offered on a duplicate, 回复督办 only while a supervision waits, 标注位置 only on a report without a
+        # location: none of them on a plain row.
+        state: {
+            c
+            for c in role_commands("dispatcher")
+            if state in sources[c] and c not in ("merge", "ack-supervision", "locate")
+        }
         for state in OFFERED
     }
     assert offered == OFFERED

@@ -5,6 +5,7 @@ panel that scrolls under its key facts, patrols by name, AG Grid in Chinese, 批
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -211,3 +212,79 @@ def test_the_1920_desk_with_a_long_description(desk_at, live_app: LiveApp) -> No
     _wait_state(desk, case["id"], "reported")
     SHOTS.mkdir(exist_ok=True)
     desk.screenshot(path=str(SHOTS / "dispatch-1920-panel.png"))
+
+
+def _unlocated_order(live_app: LiveApp, text: str) -> dict[str, Any]:
+    """A 12345 order whose address names none of the jurisdiction's areas: its case waits unlocated (待定位)."""
+    order = {
+        "order_id": f"E2E{time.time_ns()}",
+        "received_at": "2026-12-01T09:00:00+08:00",
+        "address": "外省某市某路",
+        "category": "路灯不亮",
+        "content": text,
+    }
+    resp = requests.post(
+        f"{live_app.base_url}/api/v1/hotline/orders", json=order, headers=live_app.headers(), timeout=10
+    )
+    assert resp.status_code == 201 and resp.json()["located"] is False, resp.text
+    return {"id": resp.json()["case_id"], "code": resp.json()["case_code"]}
+
+
+def test_a_report_without_a_location_is_marked_and_located_typed_or_picked_on_the_map(
+    desk_at, live_app: LiveApp
+) -> None:  # noqa: ANN001
+    desk = desk_at()
+    case = _unlocated_order(live_app, "路灯不亮，地址无法识别")
+    row = _row(desk, case["code"])
+    row.wait_for(timeout=5_000)
+    cell = row.locator("[col-id=grid_code]")
+    assert cell.inner_text().strip() == "待定位" and "dq-unlocated" in (cell.get_attribute("class") or "")
+    desk.evaluate("id => window.gridcmdDispatch.select(id)", case["id"])
+    desk.locator("#dispatch-panel-unlocated").wait_for(state="visible", timeout=5_000)
+    desk.locator("#dispatch-actions [data-cmd=locate]").wait_for(timeout=5_000)
+    assert desk.locator("#dispatch-actions [data-cmd=file]").count() == 0  # no filing before it has a place
+    assert desk.locator("#dispatch-minimap").is_hidden()
+
+    # Typed: a bad pair is refused in the dialog, a point inside a grid locates it.
+    desk.locator("#dispatch-actions [data-cmd=locate]").click()
+    desk.locator("#dispatch-locate-lat").fill("不是坐标")
+    desk.locator("#dispatch-dialog-confirm").click()
+    assert "有效的纬度" in desk.locator("#dispatch-dialog-error").inner_text()
+    feature = live_app.grids()[7]
+    lon, lat = live_app.inside_points(len(live_app.grids()))[7]
+    desk.locator("#dispatch-locate-lat").fill(f"{lat}, {lon}")  # one pasted pair reads too
+    desk.locator("#dispatch-dialog-confirm").click()
+    desk.wait_for_function(
+        "id => { const r = window.gridcmdDispatch.row(id); return r && r.version === 2 && r.tier === 'street'; }",
+        arg=case["id"],
+        timeout=5_000,
+    )
+    desk.locator("#dispatch-actions [data-cmd=file]").wait_for(timeout=5_000)
+    assert desk.locator("#dispatch-panel-unlocated").is_hidden()
+    assert row.locator("[col-id=grid_code]").inner_text().strip() == feature["properties"]["name"]
+
+    # Picked: the dialog steps aside, a click on the map is the point, the dialog returns with it filled in.
+    other = _unlocated_order(live_app, "井盖缺失，位置待核实")
+    _row(desk, other["code"]).wait_for(timeout=5_000)
+    desk.evaluate("id => window.gridcmdDispatch.select(id)", other["id"])
+    desk.locator("#dispatch-actions [data-cmd=locate]").click()
+    desk.locator("#dispatch-locate-pick").click()
+    assert desk.locator("#dispatch-dialog").count() == 0
+    lon2, lat2 = live_app.inside_points(len(live_app.grids()))[30]
+    x, y = desk.evaluate(
+        """([lat, lon]) => { const m = window.gridcmdDesk.st.map; const q = m.latLngToContainerPoint([lat, lon]);
+            const r = m.getContainer().getBoundingClientRect(); return [r.left + q.x, r.top + q.y]; }""",
+        [lat2, lon2],
+    )
+    desk.mouse.click(x, y)
+    desk.locator("#dispatch-dialog[data-cmd=locate]").wait_for(timeout=5_000)
+    picked = float(desk.locator("#dispatch-locate-lat").input_value())
+    assert abs(picked - lat2) < 0.01
+    desk.locator("#dispatch-dialog-confirm").click()
+    desk.wait_for_function(
+        "id => { const r = window.gridcmdDispatch.row(id); return r && r.version === 2 && r.tier === 'street'; }",
+        arg=other["id"],
+        timeout=5_000,
+    )
+    timeline = requests.get(f"{live_app.base_url}/api/v1/cases/{other['id']}", headers=live_app.headers(), timeout=10)
+    assert timeline.json()["timeline"][-1]["command"] == "locate"

@@ -97,9 +97,25 @@ API_ROLES: dict[tuple[str, str], frozenset[str] | None] = {
     ("GET", "/api/v1/admin/holidays/<int:year>"): ADMIN,
     ("POST", "/api/v1/admin/holidays"): ADMIN,
     ("POST", "/api/v1/admin/catalog"): ADMIN,
+    # 12345 (api/hotline.py, api/hotline_admin.py): orders from a channel account (or an admin), dead letters.
+    ("POST", "/api/v1/hotline/orders"): frozenset({"admin"}),  # and the channel role, not in this matrix's WHO
+    ("GET", "/api/v1/admin/hotline/callbacks"): ADMIN,
+    ("POST", "/api/v1/admin/hotline/callbacks/replay"): ADMIN,
+    ("POST", "/api/v1/admin/hotline/callbacks/<int:callback_id>/replay"): ADMIN,
+    # Photos (api/media.py): uploads by anyone who reports or handles; a photo only to readers of its case.
+    ("POST", "/api/v1/media"): frozenset({"dispatcher", "leader", "admin", "handler"}),
+    ("GET", "/media/<name>"): frozenset({"dispatcher", "leader", "admin", "handler"}),
+    ("GET", "/media/<sha>/thumb"): frozenset({"dispatcher", "leader", "admin", "handler"}),
     ("GET", "/healthz"): PUBLIC,
     ("GET", "/readyz"): PUBLIC,
     ("GET", "/favicon.ico"): PUBLIC,
+    # Open311 (api/open311.py): reads are public; a POST needs the api_key in its form, whoever the caller is.
+    ("GET", "/open311/v2/services.<fmt>"): PUBLIC,
+    ("GET", "/open311/v2/services/<service_code>.<fmt>"): PUBLIC,
+    ("GET", "/open311/v2/requests.<fmt>"): PUBLIC,
+    ("POST", "/open311/v2/requests.<fmt>"): PUBLIC,
+    ("GET", "/open311/v2/requests/<request_id>.<fmt>"): PUBLIC,
+    **{(m, "/open311/<open311_rest:rest>"): PUBLIC for m in ("GET", "POST", "PUT", "PATCH", "DELETE")},
 }
 # Case commands: the role table of the command layer (actors.COMMAND_ROLES without the scheduler's `system`).
 COMMANDS: dict[str, frozenset[str]] = {
@@ -113,6 +129,7 @@ COMMAND_BODY: dict[str, dict[str, Any]] = {
     "merge": {"into": 1},
     "extend": {"limit": "1天"},
     "visit-back": {"satisfaction": "satisfied"},
+    "locate": {"lat": 39.9, "lon": 116.7},
 }
 # Socket views: PAGE_ROLES again (the gateway checks the same table), kiosk sessions the wall only.
 SOCKET_VIEWS = ("screen", "dispatch", "leader")
@@ -379,9 +396,33 @@ def _api_request(world: World, method: str, rule: str) -> tuple[str, Any, int]:
         ("GET", "/api/v1/admin/holidays/<int:year>"): ("/api/v1/admin/holidays/2027", None, 200),
         ("POST", "/api/v1/admin/holidays"): ("/api/v1/admin/holidays", {"notice": "不是通知"}, 422),
         ("POST", "/api/v1/admin/catalog"): ("/api/v1/admin/catalog", {}, 422),
+        # An order without its fields: 422 naming order_id proves the caller got past role checks.
+        ("POST", "/api/v1/hotline/orders"): ("/api/v1/hotline/orders", {}, 422),
+        ("GET", "/api/v1/admin/hotline/callbacks"): ("/api/v1/admin/hotline/callbacks", None, 200),
+        ("POST", "/api/v1/admin/hotline/callbacks/replay"): ("/api/v1/admin/hotline/callbacks/replay", None, 200),
+        ("POST", "/api/v1/admin/hotline/callbacks/<int:callback_id>/replay"): (
+            f"/api/v1/admin/hotline/callbacks/{missing}/replay",
+            None,
+            404,
+        ),
+        # A JSON body has no file parts: 422 naming photos proves the caller got past role checks.
+        ("POST", "/api/v1/media"): ("/api/v1/media", {}, 422),
+        # A hash on no case: 404 to every allowed caller (their own cases' photos: test_worker_app.py).
+        ("GET", "/media/<name>"): (f"/media/{'0' * 64}.jpg", None, 404),
+        ("GET", "/media/<sha>/thumb"): (f"/media/{'0' * 64}/thumb", None, 404),
         ("GET", "/healthz"): ("/healthz", None, 200),
         ("GET", "/readyz"): ("/readyz", None, 200),
         ("GET", "/favicon.ico"): ("/favicon.ico", None, 200),
+        ("GET", "/open311/v2/services.<fmt>"): ("/open311/v2/services.json", None, 200),
+        ("GET", "/open311/v2/services/<service_code>.<fmt>"): ("/open311/v2/services/0101.xml", None, 200),
+        ("GET", "/open311/v2/requests.<fmt>"): ("/open311/v2/requests.json", None, 200),
+        # No api_key in the form (a session or bearer token counts for nothing there): 403 for everyone.
+        ("POST", "/open311/v2/requests.<fmt>"): ("/open311/v2/requests.json", {"service_code": "0101"}, 403),
+        ("GET", "/open311/v2/requests/<request_id>.<fmt>"): (f"/open311/v2/requests/{a}.json", None, 404),
+        **{
+            (m, "/open311/<open311_rest:rest>"): ("/open311/v2/nope", None, 404)
+            for m in ("GET", "POST", "PUT", "PATCH", "DELETE")
+        },
     }
     return table[(method, rule)]
 

@@ -22,6 +22,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "return": {"note": "非本单位职责"},
     "reject": {"note": "不属于受理范围"},
     "suspend": {"note": "等待审批"},
+    "locate": {"lat": 39.9, "lon": 116.7},
 }
 
 

@@ -41,6 +41,7 @@ from dashboard.services import validate
 from dashboard.services.accounts import create_user, issue_token
 from dashboard.services.commands import COMMAND_FUNCTIONS
 from tests.conftest import sqlite_url
+from tests.integration import fuzz_channels
 from tests.integration.conftest import build_small
 
 FUZZ_REQUESTS = int(os.environ.get("GRIDCMD_FUZZ_REQUESTS", "2000"))
@@ -171,6 +172,7 @@ FIELDS = (
     "state",
     "changedPropIds",
 )
+JSON_TYPES = ("application/json",) * 6 + ("text/plain", "application/x-www-form-urlencoded")
 QUERY_NAMES = (
     "limit",
     "since",
@@ -253,6 +255,7 @@ class Caller:
     client: Any
     cookie: str | None = None
     csrf: str | None = None
+    token: str | None = None  # its bearer token (an Open311 form carries it as api_key)
 
 
 @dataclass
@@ -268,11 +271,17 @@ class World:
     point: tuple[float, float]
     dash_callbacks: list[tuple[str, dict[str, Any]]]  # (view prefix, _dash-dependencies entry)
     statuses: Counter = field(default_factory=Counter)
+    serial: int = 0  # hotline order ids drawn so far
+
+    @cached_property
+    def channel_key(self) -> str:
+        """The channel account's token: a valid Open311 api_key, so forms get past the key check."""
+        return next(c.token for c in self.callers if c.label == "channel-token" and c.token)
 
     @cached_property
     def weighted_endpoints(self) -> list[Endpoint]:
         """The API four times over and its POSTs six: Dash's asset routes matter less than what reads input."""
-        api = ("/api/", "/login")
+        api = ("/api/", "/login", "/open311/", "/media")
         return [
             e for e in self.endpoints for _ in range((6 if e.method == "POST" else 4) if e.rule.startswith(api) else 1)
         ]
@@ -319,6 +328,8 @@ ROLES = (
     ("leader", COUNTY, None),
     ("handler", COUNTY, DEPT),
     ("screen", COUNTY, None),
+    ("worker", S1, None),
+    ("channel", COUNTY, None),
 )
 
 
@@ -339,6 +350,7 @@ def _callers(app: Any) -> tuple[list[Caller], set[tuple[str, int]]]:
             caller = Caller(f"{role}{'' if scope == COUNTY else '-' + scope}-{via}", client)
             if via == "token":
                 client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+                caller.token = token
             elif via == "session":
                 caller.cookie, caller.csrf = _login(client, name)
             else:
@@ -523,6 +535,11 @@ def _template(world: World, endpoint: Endpoint) -> dict[str, Any] | list[Any]:
     rule = endpoint.rule
     if rule == "/api/v1/cases":
         return _report(world)
+    if rule.startswith("/open311/") and rule.endswith("requests.<fmt>"):
+        return fuzz_channels.open311_form(world.point, world.channel_key)
+    if rule.startswith("/api/v1/hotline/"):
+        world.serial += 1
+        return fuzz_channels.hotline_order(world.point, world.serial)
     if rule.endswith("/<command>"):
         return {"expected_version": 1, "note": "模糊", "condition": "010101", "department": DEPT, "into": 1}
     if rule == "/api/v1/patrols/positions":
@@ -611,11 +628,39 @@ def requests_for(draw: st.DrawFn, world: World, endpoint: Endpoint) -> tuple[str
             kwargs.update(data=draw(dash_bodies(world, endpoint.rule.removesuffix("_dash-update-component"))))
             kwargs["content_type"] = "application/json"
         else:
-            kwargs["data"] = draw(json_bodies(world, endpoint))
-            kwargs["content_type"] = draw(
-                st.sampled_from(("application/json",) * 6 + ("text/plain", "application/x-www-form-urlencoded"))
-            )
+            kwargs.update(draw(post_bodies(world, endpoint)))
     return url, kwargs
+
+
+@st.composite
+def post_bodies(draw: st.DrawFn, world: World, endpoint: Endpoint) -> dict[str, Any]:
+    """A POST body of any channel: JSON mostly; multipart with photos (good and hostile), broken multipart, XML,
+    or a form (an Open311 POST is one)."""
+    open311 = endpoint.rule.startswith("/open311/")
+    kinds = ("json",) * (1 if open311 else 6) + ("multipart", "multipart", "broken", "xml", "form")
+    kinds += ("form",) * (6 if open311 else 0)
+    kind = draw(st.sampled_from(kinds))
+    if kind == "json":
+        return {"data": draw(json_bodies(world, endpoint)), "content_type": draw(st.sampled_from(JSON_TYPES))}
+    if kind == "broken":
+        body, content_type = draw(st.sampled_from(fuzz_channels.BROKEN_MULTIPART))
+        return {"data": body, "content_type": content_type}
+    if kind == "xml":
+        return {
+            "data": draw(st.sampled_from(fuzz_channels.XML_BODIES)),
+            "content_type": draw(st.sampled_from(fuzz_channels.XML_TYPES)),
+        }
+    template = _template(world, endpoint)
+    fields = template if isinstance(template, dict) else {}
+    if kind == "multipart":
+        data = draw(fuzz_channels.multipart_bodies(fields, hostile_leaves))
+        return {"data": data, "content_type": "multipart/form-data"}
+    form = {k: "" if v is None else str(v) for k, v in fields.items()}
+    if form:
+        key = draw(st.sampled_from(sorted(form)))
+        value = draw(st.one_of(hostile_text, st.just(HUGE_TEXT)))
+        form[key] = value
+    return {"data": {k: v.encode("utf-8", "surrogatepass") for k, v in form.items()}}
 
 
 # ---- running and checking ----------------------------------------------------------------------------------------

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import time
+
 from dashboard.live.patrols import Fix
+
+# Fixes of the last minute: a patrol not heard of for five minutes reads offline (test_patrol_positions.py).
+T0 = int(time.time() * 1000) - 60_000
 
 
 def test_latest_fix_wins_and_stale_is_dropped(grid_app) -> None:
     store = grid_app.runtime.patrols
-    assert store.ingest([Fix("A", 116.70, 39.90, "available", 2000)]) == 1
-    assert store.ingest([Fix("A", 116.10, 39.10, "available", 1000)]) == 0  # older than stored
-    assert store.ingest([Fix("A", 116.71, 39.91, "busy", 3000)]) == 1
+    assert store.ingest([Fix("A", 116.70, 39.90, "available", T0 + 2000)]) == 1
+    assert store.ingest([Fix("A", 116.10, 39.10, "available", T0 + 1000)]) == 0  # older than stored
+    assert store.ingest([Fix("A", 116.71, 39.91, "busy", T0 + 3000)]) == 1
     assert store.all_rows() == [["A", 116.71, 39.91, "busy"]]
     assert store.take_frame() == [["A", 116.71, 39.91, "busy"]]
     assert store.take_frame() == []  # each move is framed once
@@ -19,9 +24,9 @@ def test_nearest_available_patrols(grid_app) -> None:
     store = grid_app.runtime.patrols
     store.ingest(
         [
-            Fix("near", 116.7001, 39.9001, "available", 1),
-            Fix("busy", 116.7000, 39.9000, "busy", 1),
-            Fix("far", 116.7300, 39.9300, "available", 1),
+            Fix("near", 116.7001, 39.9001, "available", T0),
+            Fix("busy", 116.7000, 39.9000, "busy", T0),
+            Fix("far", 116.7300, 39.9300, "available", T0),
         ]
     )
     found = store.nearest(116.7, 39.9, k=2, radius_m=10_000, available_only=True)

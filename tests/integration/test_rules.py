@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import time
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -55,7 +56,8 @@ def test_nearest_available_patrol_is_suggested(client, grid_app, inside_point) -
     rt = grid_app.runtime
     lon, lat = inside_point
     case = _report(rt, lon, lat)
-    rt.patrols.ingest([Fix("NEAR", lon + 0.001, lat, "available", 1), Fix("BUSY", lon, lat, "busy", 1)])
+    now = int(time.time() * 1000)  # a patrol silent for five minutes is offline, never suggested
+    rt.patrols.ingest([Fix("NEAR", lon + 0.001, lat, "available", now), Fix("BUSY", lon, lat, "busy", now)])
     body = client.get(f"/api/v1/cases/{case.id}/suggestions").get_json()
     assert body["patrols"][0]["id"] == "NEAR" and "BUSY" not in {p["id"] for p in body["patrols"]}
 
@@ -97,7 +99,10 @@ def test_nearest_patrols_carry_their_name_and_phone_from_the_roster(client, grid
     with rt.session() as session:
         staff = session.scalars(select(Staff).where(Staff.role == "full_time").order_by(Staff.code)).first()
         code, name, phone = staff.code, staff.name, staff.phone
-    rt.patrols.ingest([Fix(code, lon + 0.0005, lat, "available", 1), Fix("NOBODY", lon + 0.001, lat, "available", 1)])
+    now = int(time.time() * 1000)
+    rt.patrols.ingest(
+        [Fix(code, lon + 0.0005, lat, "available", now), Fix("NOBODY", lon + 0.001, lat, "available", now)]
+    )
     body = client.get(f"/api/v1/cases/{case.id}/suggestions").get_json()
     by_id = {p["id"]: p for p in body["patrols"]}
     assert (by_id[code]["name"], by_id[code]["phone"]) == (name, phone)

@@ -77,3 +77,13 @@ def test_the_patrol_worker_is_served_to_the_wall_but_not_injected(client: Any) -
     assert resp.status_code == 200
     assert "javascript" in resp.mimetype
     assert b"Painter" in resp.get_data()
+
+
+def test_the_leader_pass_leaves_dashs_unused_bundles_off_the_phone(client: Any) -> None:
+    """The pass is html components only: no dcc or dash_table bundle (470 KB of a cold load), renderer and html kept;
+    the desk, which uses dcc, still gets it."""
+    urls = _loaded(client, "leader")
+    suites = [u.split("/_dash-component-suites/dash/")[1] for u in urls if "/_dash-component-suites/dash/" in u]
+    assert not [u for u in suites if u.startswith(("dcc/", "dash_table/"))], suites
+    assert any(u.startswith("dash-renderer/") for u in suites) and any(u.startswith("html/") for u in suites)
+    assert [u for u in _loaded(client, "dispatch") if "/_dash-component-suites/dash/dcc/" in u]

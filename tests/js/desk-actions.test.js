@@ -158,3 +158,42 @@ test("回复督办 is offered only while a supervision waits for its answer", ()
   const never = caseRow({ state: "handling", supervision_count: 0 });
   assert.ok(!actions.legal(never, streetDesk, detailOf(never)).includes("ack-supervision"));
 });
+
+// A report the intake could not place (12345 order whose address names none of our areas): grid, point null.
+const unlocated = (fields = {}) =>
+  caseRow({ state: "reported", tier: "district", grid_code: null, street_code: null, lat: null, lon: null, ...fields });
+
+test("a report without a location offers 标注位置 first, and neither filing nor self-handling before it", () => {
+  const r = unlocated();
+  assert.deepEqual(actions.legal(r, districtDesk, detailOf(r)), ["locate", "reject", "supervise"]);
+  assert.equal(actions.PRIMARY.locate, true);
+  // Located, it is an ordinary report: filing comes first again and locate is no longer offered.
+  const placed = caseRow({ state: "reported" });
+  assert.deepEqual(actions.legal(placed, districtDesk, detailOf(placed)).slice(0, 2), ["file", "reject"]);
+  assert.ok(!actions.legal(placed, districtDesk, detailOf(placed)).includes("locate"));
+  // A street desk never holds it (no street yet), and a leader may not locate.
+  assert.deepEqual(actions.legal(r, streetDesk, detailOf(r)), []);
+  assert.ok(!actions.legal(r, model({ role: "leader", scope: "110112" }), detailOf(r)).includes("locate"));
+});
+
+test("the locate dialog reads two plain numbers in range, or one pasted pair", () => {
+  assert.deepEqual(actions.parsePoint("39.9012345", "116.7"), { lat: 39.901235, lon: 116.7 });
+  assert.deepEqual(actions.parsePoint(" 39.91 ", "+116.70"), { lat: 39.91, lon: 116.7 });
+  assert.deepEqual(actions.parsePoint("39.91, 116.70", ""), { lat: 39.91, lon: 116.7 });
+  assert.deepEqual(actions.parsePoint("39.91，116.70", null), { lat: 39.91, lon: 116.7 });
+  for (const [a, b] of [
+    ["", ""],
+    ["39.9", ""],
+    ["91", "116"],
+    ["39.9", "181"],
+    ["NaN", "116"],
+    ["Infinity", "116"],
+    ["1e2", "116"],
+    ["39.9abc", "116"],
+    ["0x10", "116"],
+    ["39.9, 116.7, 3", ""],
+    ["<img>", "116"],
+  ]) {
+    assert.equal(actions.parsePoint(a, b), null, `${a} / ${b}`);
+  }
+});

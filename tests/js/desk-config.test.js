@@ -68,3 +68,11 @@ test("names for codes, falling back to the code", () => {
   assert.equal(config.actorLabel(m, "disp1"), "disp1");
   assert.equal(config.actorLabel(m, null), "");
 });
+
+test("where a row is: its grid's name, or 待定位 while it has no location", () => {
+  const m = { ...model(), gridNames: new Map([[STREET + "001001", "幸福里网格"]]) };
+  assert.equal(config.located({ grid_code: STREET + "001001" }), true);
+  assert.equal(config.located({ grid_code: null }), false);
+  assert.equal(config.placeLabel(m, { grid_code: STREET + "001001" }), "幸福里网格");
+  assert.equal(config.placeLabel(m, { grid_code: null }), "待定位");
+});

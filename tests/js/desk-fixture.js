@@ -29,16 +29,17 @@ const SOURCES = {
   "visit-back": ["closed"],
   instruct: [...OPEN, "closed", "merged", "rejected", "self_handled"].sort(), // 批示: on any case
   "ack-supervision": OPEN, // 回复督办: while a supervision waits for its answer
+  locate: ["reported"], // 标注位置: offered to a report without a location
 };
 
 // role_commands() per role.
 const COMMANDS = {
   dispatcher: ["file", "reject", "merge", "self-handle", "dispatch", "verify", "escalate", "supervise",
-    "ack-supervision", "suspend", "resume", "extend", "visit-back"],
+    "ack-supervision", "suspend", "resume", "extend", "visit-back", "locate"],
   handler: ["acknowledge", "return", "report-handled", "ack-supervision"],
   leader: ["supervise", "instruct"],
   admin: ["file", "reject", "merge", "self-handle", "dispatch", "acknowledge", "return", "report-handled", "verify",
-    "escalate", "supervise", "ack-supervision", "instruct", "suspend", "resume", "extend", "visit-back"],
+    "escalate", "supervise", "ack-supervision", "instruct", "suspend", "resume", "extend", "visit-back", "locate"],
 };
 
 const I18N = {
@@ -55,6 +56,7 @@ const I18N = {
   "dispatch.actor.system": "系统（超时规则）",
   "dispatch.loading": "加载中…", "dispatch.panel.no_actions": "当前状态无可执行操作",
   "dispatch.panel.read_only": "该案件已上报区级，由区指挥中心处置", "dispatch.panel.visited": "已回访",
+  "dispatch.unlocated": "待定位",
 };
 
 const STREET = "110112001";

@@ -125,3 +125,12 @@ test("the description cell's tooltip is the whole description, not only its firs
   assert.equal(queue.tooltip(r, "description", text, "东门井盖缺失", M), text);
   assert.equal(queue.tooltip(row({ description: null }), "description", null, "", M), "");
 });
+
+test("a report without a location reads 待定位 in the queue, its search text and its tooltip", () => {
+  const r = row({ grid_code: null, street_code: null, lat: null, lon: null, tier: "district" });
+  assert.equal(queue.searchText(r, "grid_code", null, M), "待定位");
+  assert.equal(queue.tooltip(r, "grid_code", null, "", M), "待定位");
+  assert.ok(queue.shows(r, "reported", "", NOW, M)); // in the 待受理 tab like any report
+  assert.ok(queue.shows(r, "reported", "district", NOW, M)); // and under 区级, where it belongs until located
+  assert.ok(!queue.shows(r, "reported", STREET, NOW, M));
+});

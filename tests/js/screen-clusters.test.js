@@ -119,3 +119,10 @@ test("stable keys: adding a case to a badge keeps the badge's key (the page upda
   assert.deepEqual(after.map((g) => g.key), before);
   assert.equal(after[0].sla, "red");
 });
+
+test("a report without a location (lat/lon null) is in no badge: it is on no map", () => {
+  const waiting = { row: { id: nextId++, level: "C", x: 10, y: 10, lat: null, lon: null }, sla: "none" };
+  const cases = [entry(10, 10), entry(12, 12), waiting];
+  const groups = clusters.aggregate(held(cases), project, CELL, 1);
+  assert.equal(groups.reduce((n, g) => n + g.n, 0), 2);
+});

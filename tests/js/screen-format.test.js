@@ -148,3 +148,11 @@ test("a part of a total: grids with open cases of all grids, a dash until known"
   assert.equal(format.ofTotal(null, 1809), "—/1,809");
   assert.equal(format.ofTotal(5, 0), "—");
 });
+
+test("street pressure leaves out a report without a location (the tour cannot fly to it)", () => {
+  const cases = new Map([
+    [1, { row: { street_code: null, level: "A" }, sla: "over" }],
+    [2, { row: { street_code: "S1", level: "C" }, sla: "green" }],
+  ]);
+  assert.deepEqual(pressure.streets(cases, new Map()).map((p) => p.code), ["S1"]);
+});

@@ -227,3 +227,25 @@ test("patrol frames: a full frame replaces, a partial frame moves only the patro
   assert.deepEqual([[...st.patrols.keys()], st.patrolsOnline], [["p3"], 1]);
   assert.deepEqual(state.patrolRows(st), [["p3", 5, 6, "busy"]]);
 });
+
+test("a report without a location is held and counted open, in no grid, and counted as unplaced until located", () => {
+  const st = fresh();
+  const { calls, view } = recorder();
+  const waiting = { state: "reported", grid_code: null, street_code: null, lat: null, lon: null, deadline: null };
+  state.applyRow(st, caseRow(7, waiting), view);
+  assert.equal(state.openCount(st), 1);
+  assert.equal(state.placed(st.cases.get(7).row), false);
+  assert.deepEqual([st.gridOpen.size, st.unplaced, st.dirtyGrids.size], [0, 1, 0]); // 有案网格 does not count it
+  // Located (the desk's 标注位置): it joins its grid, leaves the unplaced count, and the view is told it moved.
+  state.applyRow(st, caseRow(7, { ...waiting, version: 2, grid_code: "G4", street_code: "S1", lat: 39.9, lon: 116.6 }), view);
+  assert.deepEqual([st.gridOpen.get("G4"), st.unplaced], [1, 0]);
+  assert.deepEqual(calls.at(-1), ["update", 7, true]);
+  assert.equal(state.placed(st.cases.get(7).row), true);
+  // A snapshot recounts it; a rejected unplaced report leaves the count.
+  snapshot(st, [caseRow(8, waiting), caseRow(9)], { open: 2 });
+  assert.deepEqual([st.unplaced, st.gridOpen.get("G1")], [1, 1]);
+  state.applyRow(st, caseRow(8, { ...waiting, version: 2, state: "rejected" }));
+  assert.equal(st.unplaced, 0);
+  state.reset(st);
+  assert.equal(st.unplaced, 0);
+});

@@ -38,6 +38,7 @@ DESK_SOURCES = {
     "resume": ["suspended"],
     "extend": ["dispatched", "handling"],
     "visit-back": ["closed"],
+    "locate": ["reported"],  # 标注位置: a report's point (the desk offers it where a report has none)
 }
 
 
