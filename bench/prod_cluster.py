@@ -37,7 +37,8 @@ sys.path.insert(0, str(ROOT))  # run as a script: make `tests.*` importable
 import requests  # noqa: E402
 
 from tests.faults.checks import half_written, labelled_cases  # noqa: E402
-from tests.faults.cluster import Cluster, Poster, Screen, inside_points, running_cluster, wait_until  # noqa: E402
+from tests.faults.cluster import Cluster, running_cluster  # noqa: E402
+from tests.faults.live_clients import Poster, Screen, inside_points, wait_until  # noqa: E402
 from tests.faults.storm import pct  # noqa: E402
 
 

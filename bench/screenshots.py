@@ -353,8 +353,8 @@ def drill_worst_street(page: Any) -> None:
     page.locator(".leader-rank-group").last.locator("button.leader-rank-row").first.tap()
     page.wait_for_function("() => window.gridcmdLeaderView.scope.length === 9", timeout=20_000)
     page.wait_for_function("() => window.gridcmdLeaderView.mapDraws() > 0", timeout=20_000)
-    page.locator(".leader-section--map").scroll_into_view_if_needed()
-    page.evaluate("() => window.scrollBy(0, -120)")  # the cards' last row above the map, as a thumb leaves it
+    # The map just under the sticky header, with its legend and the rankings' head below it.
+    page.evaluate("() => { document.querySelector('.leader-section--map').scrollIntoView(); window.scrollBy(0, -64); }")
 
 
 AFTER_READY: dict[str, Callable[[Any], None]] = {

@@ -57,7 +57,7 @@ class Settings(BaseSettings):
     frame_interval_s: float = Field(default=1.0, description="Patrol frame period sent to screens, seconds.")
     patrol_tracking: bool = Field(
         default=True,
-        description="Track patrols (jump filter, distance today, grid and time outside, trails); off = latest fix only.",
+        description="Track patrols (jump filter, distance today, grid, time outside, trails); off = latest fix only.",
     )
     patrol_max_speed_mps: float = Field(
         default=50.0, gt=0, description="Fastest believable move between two fixes, m/s; faster ones are dropped."

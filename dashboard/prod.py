@@ -27,11 +27,10 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
-
-import requests
 
 from dashboard.config import PROJECT_ROOT, SecretKeyError, Settings, secret_key
 from dashboard.prod_nginx import NginxPlan
@@ -195,7 +194,9 @@ class Supervisor:
                 raise Refused(f"nginx refused its configuration: {check.stderr.strip().splitlines()[-1:]}")
             for child in self.children:
                 child.start()
-            self._announce(self._wait_ready())
+            ready = self._wait_ready()
+            if not self._stopping:  # stopped while starting: nothing to announce
+                self._announce(ready)
             while not self._stopping:
                 self._restart_dead()
                 time.sleep(0.2)
@@ -215,11 +216,8 @@ class Supervisor:
         waiting = list(urls)
         while waiting and not self._stopping and time.monotonic() < deadline:
             for url in list(waiting):
-                try:
-                    if requests.get(url, timeout=2).status_code == 200:
-                        waiting.remove(url)
-                except requests.RequestException:
-                    pass
+                if _answers(url):
+                    waiting.remove(url)
             self._restart_dead()
             time.sleep(0.3)
         return not waiting
@@ -270,6 +268,15 @@ def _die_with_parent() -> None:
 
 
 PR_SET_PDEATHSIG = 1
+
+
+def _answers(url: str) -> bool:
+    """True when `url` answers 200 within 2 s."""
+    try:
+        with urllib.request.urlopen(url, timeout=2) as resp:  # noqa: S310 - our own loopback URLs
+            return resp.status == 200
+    except (OSError, ValueError):  # refused, timed out, 5xx (HTTPError is an OSError)
+        return False
 
 
 def _shown(host: str) -> str:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from dashboard.config import get_settings
 from dashboard.domain.actors import Actor, Role
 from dashboard.domain.cases import Source
-from dashboard.live.patrols import Fix
+from dashboard.live.patrol_feed import FixBatch, track_batch
 from dashboard.runtime import Runtime
 from dashboard.services.commands import Ctx, self_handle
 from dashboard.services.intake import ReportCase, report_case
@@ -136,6 +136,7 @@ class Simulator:
         if config.patrols is not None:
             workers = workers[: config.patrols]
         self.walkers = [self._walker(code, grid) for code, grid in workers]
+        self.homes = {w.patrol_id: w.grid_code for w in self.walkers}  # each walks its own grid
         self.created = 0
         self.self_handled = 0
         self.lifecycle = LifecycleSim(runtime, speed=config.speed, rng=random.Random(config.seed + 1), desk=config.desk)
@@ -223,16 +224,17 @@ class Simulator:
         while not self.stop.is_set():
             started = time.monotonic()
             now_ms = int(time.time() * 1000)
-            batch: list[Fix] = []
+            batch = FixBatch()
             for i, walker in enumerate(self.walkers):
                 if i % slices != tick % slices:
                     continue
                 walker.step(FIX_PERIOD_S, self._point)
                 if self.rng.random() < 0.02:  # occasionally busy on a task, then available again
                     walker.status = "busy" if walker.status == "available" else "available"
-                batch.append(Fix(walker.patrol_id, walker.lon, walker.lat, walker.status, now_ms))
+                batch.add(walker.patrol_id, round(walker.lon, 6), round(walker.lat, 6), walker.status, now_ms)
             try:
-                self.rt.patrols.ingest(batch)
+                # The feed's own path: distance today, grid and time outside, trails, as for real phones.
+                track_batch(self.rt.patrols, self.index, self.homes, batch, now_ms=now_ms, tz=self.rt.settings.timezone)
             except Exception:
                 log.exception("patrol ingest failed")
             tick += 1

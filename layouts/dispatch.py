@@ -200,7 +200,7 @@ def _follow_up_columns(quick: dict[str, str], tip: dict[str, str]) -> list[dict[
         {
             "field": "supervision_count",
             "headerName": t("dispatch.col.supervision"),
-            "width": 92,  # "×2 待回复": the count and the answer to the open 督办
+            "width": 66,  # "×2 待复": the count and the answer to the open 督办 (the panel says it in full)
             "valueFormatter": _fn("dqSupervision"),
             "cellClass": _fn("dqSupervisionClass"),
             "getQuickFilterText": no_quick,

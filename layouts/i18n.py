@@ -578,9 +578,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "dispatch.panel.deadline": {"zh": "阶段时限", "en": "Stage due"},
     "dispatch.panel.supervision": {"zh": "督办", "en": "Supervised"},
     # 回复督办: the answer to the open 督办, in the queue's 督办 cell (short) and beside the count in the panel.
-    "dispatch.sup.pending": {"zh": "待回复", "en": "awaiting"},
-    "dispatch.sup.acked": {"zh": "已回复", "en": "answered"},
-    "dispatch.sup.overdue": {"zh": "逾期未复", "en": "unanswered"},
+    "dispatch.sup.pending": {"zh": "待复", "en": "due"},
+    "dispatch.sup.acked": {"zh": "已复", "en": "ok"},
+    "dispatch.sup.overdue": {"zh": "逾期", "en": "late"},
     "dispatch.reply.pending": {"zh": "督办待回复", "en": "Awaiting an answer"},
     "dispatch.reply.pending_by": {"zh": "督办待回复 · 限 {time}", "en": "Answer by {time}"},
     "dispatch.reply.overdue": {"zh": "督办逾期未回复 · 限 {time}", "en": "Unanswered since {time}"},
@@ -821,7 +821,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "leader.rank.nodept": {"zh": "本区域暂无派遣到部门的案件", "en": "No case of this area went to a department"},
     "leader.map.title": {"zh": "区域地图", "en": "Area map"},
     "leader.map.count": {"zh": "在办 {total} 件", "en": "{total} open"},
-    "leader.map.more": {"zh": "在办 {total} 件，图中最紧急的 {shown} 件", "en": "{total} open, the {shown} most urgent shown"},
+    "leader.map.more": {
+        "zh": "在办 {total} 件，图中最紧急的 {shown} 件",
+        "en": "{total} open, the {shown} most urgent shown",
+    },
     "leader.map.label": {
         "zh": "{name}在办案件分布图，点按圆点查看案件",
         "en": "Open cases in {name}; tap a dot to see the case",

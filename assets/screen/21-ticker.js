@@ -85,6 +85,15 @@
     return this.list.text();
   };
 
+  /** [{key, tag, text}] of every alert as an item shows it, newest first (the test handle's view; the DOM is rebuilt
+   * only between loops, which may be a minute away on a full ticker). */
+  Ticker.prototype.texts = function () {
+    var self = this;
+    return this.list.items.map(function (a) {
+      return { key: a.key, tag: self.s["screen.ticker." + a.kind] || a.kind, text: self.textOf(a) };
+    });
+  };
+
   Ticker.prototype.destroy = function () {
     this.dead = true;
     this.el.removeEventListener("animationiteration", this.onLoop);

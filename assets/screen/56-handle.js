@@ -50,6 +50,9 @@
     tickerKeys: function () {
       return live.ticker ? live.ticker.text() : "";
     },
+    tickerTexts: function () {
+      return live.ticker ? live.ticker.texts() : [];
+    },
     pressure: sc.pressure,
     /** {on, groups, cases, ms}: district zoom aggregates ordinary cases into badges (53-clusters.js). */
     clusters: sc.clusterStats,

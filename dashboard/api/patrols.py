@@ -31,11 +31,16 @@ POSTERS = ("dispatcher", "admin", "channel", "worker")
 READERS = ("dispatcher", "admin", "worker")
 
 
+def _now_ms() -> int:
+    """The server's clock in epoch ms (tests pin it, so a day or an hour of fixes needs no waiting)."""
+    return int(time.time() * 1000)
+
+
 def patrol_positions() -> tuple[Response, int]:
     """POST /patrols/positions: store a batch (JSON or CSV lines, maybe gzip); 202 with what was kept and dropped."""
     principal = require(*POSTERS)
     rate_limit("patrols", principal)
-    now_ms = int(time.time() * 1000)
+    now_ms = _now_ms()
     # The whole batch is checked before any of it is stored: a bad fix refuses the batch, never half of it.
     batch = read_batch(now_ms)
     if principal.role == "worker":
@@ -80,7 +85,7 @@ def patrol_detail(pid: str) -> Response:
     state = rt.patrols.state(pid)
     if state is None:
         raise NotFound(f"no fix of patrol {pid}")
-    now_ms = int(time.time() * 1000)
+    now_ms = _now_ms()
     today_ms, _ = local_midnight_ms(now_ms, rt.settings.timezone)
     distance_m, outside_ms = today_counters(state, today_ms)
     online = is_online(state.ts_ms, now_ms, rt.patrols.rules.offline_after_ms)
@@ -115,9 +120,11 @@ def patrol_trail(pid: str) -> Response:
     pid = _reachable(pid)
     crs = _crs_arg()
     rt = runtime()
+    if not rt.patrols.known(pid):
+        raise NotFound(f"no fix of patrol {pid}")
     longest = max(1, rt.patrols.rules.trail_ms // 60_000)
     minutes = int_arg("minutes", min(60, longest), 1, longest)
-    since_ms = int(time.time() * 1000) - minutes * 60_000
+    since_ms = _now_ms() - minutes * 60_000
     points = []
     for ts_ms, plon, plat in rt.patrols.trail(pid, since_ms):
         lon, lat = geo.to_map_crs(plon, plat, crs)

@@ -44,7 +44,11 @@ class GridRaster:
         left, bottom = self.min_lon + ii * self.step, self.min_lat + jj * self.step
         boxes = shapely.box(left, bottom, left + self.step, bottom + self.step)
         inside = shapely.contains_properly(geom, boxes)
-        self.cells[jj[inside], ii[inside]] = position
+        rows, cols = jj[inside], ii[inside]
+        # Where grids overlap (imports refuse it; a hand-made index may not) the lowest code keeps the cell, as the
+        # exact query resolves a point in two grids.
+        free = self.cells[rows, cols] < 0
+        self.cells[rows[free], cols[free]] = position
 
     def _column(self, lon: float) -> int:
         return max(0, int((lon - self.min_lon) / self.step))

@@ -24,10 +24,14 @@ class Keys:
 
     @property
     def patrol_state(self) -> str:
-        """Hash patrol id → the latest fix as text ending in its time: `lon,lat,status,ts_ms` from the latest-fix
-        store, `lon,lat,status,grid,own,clamped,day_ms,distance_m,outside_ms,expiry_set_ms,geo_lon,geo_lat,
-        trail_head_ms,ts_ms` once tracked (dashboard/live/patrol_scripts.py)."""
+        """Hash patrol id → the latest fix as text, `lon,lat,status,ts_ms`."""
         return f"{self.prefix}patrols:state"
+
+    @property
+    def patrol_track(self) -> str:
+        """Hash patrol id → binary track record: today's distance and time outside, grid, own grid or not, trail
+        and GEO bookkeeping (dashboard/live/patrol_scripts.py RECORD)."""
+        return f"{self.prefix}patrols:track"
 
     @property
     def patrol_seen(self) -> str:

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import cast
 
+import numpy as np
 import redis
 
 from dashboard.domain import geo, patrol_track
@@ -58,6 +59,21 @@ class TrackCounts:
         return TrackCounts(self.accepted + other.accepted, self.stale + other.stale, self.too_fast + other.too_fast)
 
 
+@dataclass(frozen=True)
+class TrackInput:
+    """A batch ready for the TRACK script, in time order: per fix its id, text state, trail point, grid + own +
+    clamped tag, and a row of `numbers` (lon, lat, ts_ms as little-endian doubles)."""
+
+    ids: Sequence[str]
+    texts: Sequence[str]
+    points: Sequence[str]
+    tags: Sequence[str]
+    numbers: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
 def _now_ms() -> int:
     return int(time.time() * 1000)
 
@@ -72,6 +88,7 @@ class PatrolStore:
         self._latest = client.register_script(patrol_scripts.LATEST)
         self._track = client.register_script(patrol_scripts.TRACK)
         self._take = client.register_script(patrol_scripts.TAKE_FRAME)
+        self._read = client.register_script(patrol_scripts.READ)
 
     # ---- writing -------------------------------------------------------------------------------------------
 
@@ -90,16 +107,16 @@ class PatrolStore:
             self._latest(keys=keys, args=list(args[start : start + chunk * 5]), client=pipe)
         return sum(int(n) for n in pipe.execute()) if args else 0
 
-    def track(self, lines: Sequence[str], *, today_ms: int, utc_offset_ms: int, chunk: int = CHUNK) -> TrackCounts:
-        """Apply prepared lines `id,lon,lat,status,ts_ms,grid,own,clamped` in order (script TRACK).
+    def track(self, fixes: TrackInput, *, today_ms: int, utc_offset_ms: int, chunk: int = CHUNK) -> TrackCounts:
+        """Apply a prepared batch in order (script TRACK).
 
         One round trip for the whole batch (a pipeline of chunk scripts, not a transaction, so Redis serves others
         between chunks). Should Redis fail half way, a retry of the batch is safe: what was applied is stale now.
         """
-        if not lines:
+        if not len(fixes):
             return TrackCounts()
         chunk = max(1, min(chunk, MAX_CHUNK))
-        keys = [self._keys.patrol_geo, self._keys.patrol_state, self._keys.patrol_dirty]
+        keys = [self._keys.patrol_geo, self._keys.patrol_state, self._keys.patrol_dirty, self._keys.patrol_track]
         head = [
             self._keys.patrol_trail_prefix,
             today_ms,
@@ -109,8 +126,11 @@ class PatrolStore:
             self.rules.trail_ms,
         ]
         pipe = self._r.pipeline(transaction=False)
-        for start in range(0, len(lines), chunk):
-            self._track(keys=keys, args=[*head, "\n".join(lines[start : start + chunk])], client=pipe)
+        for start in range(0, len(fixes), chunk):
+            end = min(start + chunk, len(fixes))
+            columns = ["\n".join(column[start:end]) for column in (fixes.ids, fixes.texts, fixes.points, fixes.tags)]
+            numbers = fixes.numbers[start:end].tobytes()
+            self._track(keys=keys, args=[*head, numbers, *columns], client=pipe)
         total = TrackCounts()
         for accepted, stale, jumps in pipe.execute():
             total += TrackCounts(int(accepted), int(stale), int(jumps))
@@ -125,9 +145,16 @@ class PatrolStore:
         cutoff = now - self.rules.offline_after_ms
         raw = self._take(keys=[self._keys.patrol_dirty, self._keys.patrol_state, self._keys.patrol_seen], args=[cutoff])
         rows: dict[str, PatrolRow] = {}
+        heard: dict[str, int] = {}
         for item in raw:
             pid, state = item.split(",", 1)
             rows[pid] = _row(pid, state, cutoff)
+            ts = int(state.rsplit(",", 1)[1])
+            if ts >= cutoff:
+                heard[pid] = ts
+        if heard:
+            # Who is still heard of, by fix time: the next frames take out those that fall silent.
+            self._r.zadd(self._keys.patrol_seen, heard)
         return list(rows.values())
 
     def all_rows(self, now_ms: int | None = None) -> list[PatrolRow]:
@@ -170,9 +197,23 @@ class PatrolStore:
         return out[:k]
 
     def state(self, patrol_id: str) -> TrackState | None:
-        """The stored state of one patrol (None: never heard of)."""
-        raw = self._r.hget(self._keys.patrol_state, patrol_id)
-        return parse_state(raw) if raw else None
+        """The stored state of one patrol (None: never heard of); without a track record (only the latest-fix
+        store has seen it) no grid and no counters."""
+        text, record = self._read(keys=[self._keys.patrol_state, self._keys.patrol_track], args=[patrol_id])
+        if not text:
+            return None
+        lon, lat, status, ts = text.split(",")
+        if not record:
+            return TrackState(float(lon), float(lat), status, "", "-", False, 0, 0.0, 0, int(ts))
+        day, dist, out, _record_ts, own, clamped, grid = record
+        mark = cast(Own, own)
+        return TrackState(
+            float(lon), float(lat), status, grid, mark, clamped == "1", int(day), float(dist), int(out), int(ts)
+        )
+
+    def known(self, patrol_id: str) -> bool:
+        """True once the patrol has had a fix stored."""
+        return bool(self._r.hexists(self._keys.patrol_state, patrol_id))
 
     def trail(self, patrol_id: str, since_ms: int) -> list[tuple[int, float, float]]:
         """(ts_ms, lon, lat) of the patrol's accepted fixes from `since_ms` on, oldest first."""
@@ -182,18 +223,6 @@ class PatrolStore:
             if int(ts) >= since_ms:
                 out.append((int(ts), float(lon), float(lat)))
         return out
-
-
-def parse_state(raw: str) -> TrackState:
-    """A stored state (either form) as a TrackState; the latest-fix store's form has no grid and no counters."""
-    parts = raw.split(",")
-    if len(parts) == 4:
-        lon, lat, status, ts = parts
-        return TrackState(float(lon), float(lat), status, "", "-", False, 0, 0.0, 0, int(ts))
-    lon, lat, status, grid, own, clamped, day, dist, out = parts[:9]
-    mark = cast(Own, own)
-    ts = parts[-1]
-    return TrackState(float(lon), float(lat), status, grid, mark, clamped == "1", int(day), float(dist), int(out), int(ts))
 
 
 def _row(pid: str, state: str, cutoff_ms: int) -> PatrolRow:

@@ -57,8 +57,8 @@ MEASURE = """([targets, text, key]) => {
     .filter(([, r]) => r.height < 44 || r.width < 44).map(([l, r]) => [l, r.width, r.height]);
   const parse = (c) => { const m = c.match(/[\\d.]+/g) || [0, 0, 0, 0];
     return [+m[0], +m[1], +m[2], m.length > 3 ? +m[3] : 1]; };
-  const lum = ([r, g, b]) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
-    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+  const channel = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+  const lum = ([r, g, b]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);  // WCAG 2
   const over = (top, under) => [0, 1, 2].map((i) => top[i] * top[3] + under[i] * (1 - top[3])).concat([1]);
   const background = (el) => {
     const layers = [];
@@ -148,6 +148,13 @@ def test_the_pass_fits_every_phone_and_tablet(at_viewport, needy, live_app: Live
     )
     page.locator('.leader-tab[data-of="departments"]').click()
     _check(page, f"{name} street")
+    # Scrolled to the end, the header (scope, connection, sign-out) is still at the top of the screen.
+    top = page.evaluate(
+        """() => { window.scrollTo(0, document.documentElement.scrollHeight);
+                   return [window.scrollY, document.querySelector('.leader-header').getBoundingClientRect().top]; }"""
+    )
+    assert top[1] == 0 and (top[0] > 0 or name.startswith("tablet-large")), f"{name}: header scrolled away {top}"
+    page.evaluate("() => window.scrollTo(0, 0)")
     SHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SHOTS / f"leader-layout-{name}.png"), full_page=True)
 

@@ -5,17 +5,18 @@ its needs-me row, or the case sheet, from which a 批示 goes out."""
 
 from __future__ import annotations
 
+import random
 import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import requests
-from shapely.geometry import shape
+from shapely.geometry import Point, shape
 
 from layouts.leader import CARDS
 from tests.e2e.server import LiveApp
-from tests.e2e.test_leader import LOADED, VIEWPORTS, _needy_case
+from tests.e2e.test_leader import LOADED, VIEWPORTS, _supervise
 
 pytestmark = pytest.mark.e2e
 
@@ -35,16 +36,28 @@ def phone(browser, live_app: LiveApp) -> Iterator[Any]:  # noqa: ANN001 - playwr
     assert not errors, f"page errors: {errors}"
 
 
-def _plain_case_beside(live_app: LiveApp, needy: dict[str, Any]) -> dict[str, Any]:
-    """A fresh case in another grid of the needy case's street (not on the needs-me list)."""
-    street = needy["grid_code"][:9]
-    feature = next(
-        f
-        for f in live_app.grids()
-        if f["properties"]["code"].startswith(street) and f["properties"]["code"] != needy["grid_code"]
-    )
-    p = shape(feature["geometry"]).representative_point()
-    return live_app.post_case(round(p.x, 6), round(p.y, 6), f"领导通地图 e2e {uuid.uuid4().hex[:6]}", "wechat")
+def _fresh_point(live_app: LiveApp, street: str, not_in: str = "") -> tuple[float, float]:
+    """A random point inside some grid of `street` (not grid `not_in`): no other test's case lies on it, so its dot
+    is the one a tap there takes."""
+    rng = random.Random(uuid.uuid4().int)
+    grids = [f for f in live_app.grids() if f["properties"]["code"].startswith(street)]
+    grids = [f for f in grids if f["properties"]["code"] != not_in] or grids
+    polygon = shape(rng.choice(grids)["geometry"])
+    min_x, min_y, max_x, max_y = polygon.bounds
+    while True:
+        x, y = rng.uniform(min_x, max_x), rng.uniform(min_y, max_y)
+        if polygon.contains(Point(x, y)):
+            return round(x, 6), round(y, 6)
+
+
+def _cases(live_app: LiveApp) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A case supervised twice (on the needs-me list) and a plain one beside it, in the same street."""
+    street = live_app.grids()[0]["properties"]["code"][:9]
+    lon, lat = _fresh_point(live_app, street)
+    needy = _supervise(live_app, live_app.post_case(lon, lat, f"领导通地图督办 e2e {uuid.uuid4().hex[:6]}"), times=2)
+    lon, lat = _fresh_point(live_app, street, not_in=needy["grid_code"])
+    plain = live_app.post_case(lon, lat, f"领导通地图 e2e {uuid.uuid4().hex[:6]}", "wechat")
+    return needy, plain
 
 
 def _tap_dot(page: Any, case_id: int) -> None:
@@ -75,8 +88,7 @@ def _assert_trends(page: Any, window: str, period: str) -> None:
 
 def test_trends_departments_and_the_map_of_a_drilled_street(phone, live_app: LiveApp) -> None:  # noqa: ANN001
     page = phone
-    needy = _needy_case(live_app, f"领导通地图督办 e2e {uuid.uuid4().hex[:6]}")
-    plain = _plain_case_beside(live_app, needy)
+    needy, plain = _cases(live_app)
     page.reload()
     page.wait_for_function(LOADED, timeout=20_000)
 
@@ -107,7 +119,10 @@ def test_trends_departments_and_the_map_of_a_drilled_street(phone, live_app: Liv
     legend = page.locator("#leader-map-legend").inner_text()
     assert "未计时" in legend and sum(int(n) for n in legend.split() if n.isdigit()) == len(ids)
     outline = requests.get(
-        f"{live_app.base_url}/api/v1/leader/outline", params={"scope": street}, headers=live_app.headers("leader"), timeout=10
+        f"{live_app.base_url}/api/v1/leader/outline",
+        params={"scope": street},
+        headers=live_app.headers("leader"),
+        timeout=10,
     )
     assert outline.ok and len(outline.content) < 40_000
 

@@ -131,8 +131,10 @@ def _last_stream_id(live_app: LiveApp) -> str:
     return last[0][0] if last else "0-0"
 
 
-def _post_patrols(live_app: LiveApp, prefix: str, points: list[tuple[float, float]], *, nudge: float = 0.0) -> None:
-    now_ms = int(time.time() * 1000)
+def _post_patrols(
+    live_app: LiveApp, prefix: str, points: list[tuple[float, float]], *, nudge: float = 0.0, age_s: float = 0.0
+) -> None:
+    now_ms = int(time.time() * 1000) - int(age_s * 1000)  # fixes dated `age_s` ago
     positions = [
         {
             "id": f"{prefix}{i:03d}",
@@ -555,7 +557,8 @@ def test_patrols_move_in_place_cluster_out_and_tour(screen_page: Any, live_app: 
     page = screen_page
     points = live_app.inside_points(20)
     before = page.evaluate("window.gridcmdLive.patrolCount()")
-    _post_patrols(live_app, "mov", points)
+    # Dated two minutes back: the move below (~150 m) is then a walk, not a jump the server's filter drops.
+    _post_patrols(live_app, "mov", points, age_s=120)
     page.wait_for_function("n => window.gridcmdLive.patrolCount() >= n", arg=before + len(points), timeout=5_000)
     start = page.evaluate("window.gridcmdLive.patrol('mov000')")
     _post_patrols(live_app, "mov", points, nudge=0.001)

@@ -28,7 +28,8 @@ import pytest
 import requests
 
 from tests.faults.checks import half_written, labelled_cases, open_cases, stream_reports, unsent
-from tests.faults.cluster import Cluster, Poster, Screen, inside_points, running_cluster, wait_until
+from tests.faults.cluster import Cluster, running_cluster
+from tests.faults.live_clients import Poster, Screen, inside_points, wait_until
 from tests.pg_server import available as pg_available
 
 REQUIRE = os.environ.get("REQUIRE_SERVICES") == "1"
@@ -113,6 +114,7 @@ def test_a_stand_by_takes_over_the_relay_and_the_scheduler_within_10_s(whole: Cl
             holder, took = _lease_moves(whole, name, leader, 15)
             assert holder is not None and holder != leader, (name, holder, leader)
             assert took < 10, f"{name}: the stand-by took over after {took:.1f} s"
+            print(f"lease {name}: taken over {took:.1f} s after the leader's kill -9")
             # Deltas keep flowing: a case posted to the survivor reaches its screen, relayed by the new leader.
             poster = Poster(survivor_url, whole.headers(), inside_points(whole, 3), label="接管")
             case_id = poster.post(0, requests.Session(), give_up_s=30)
@@ -145,6 +147,10 @@ def test_kill_9_an_app_process_while_1000_cases_are_posted(whole: Cluster) -> No
         assert set(stored) == ids, (len(stored), len(ids))  # nothing stored that was not acknowledged, or twice
         assert not any(half_written(whole, "kill9").values())
         assert wait_until(lambda: _all_seen(screens, ids), 90), _missing_on(screens, ids)
+        time.sleep(1.5)  # the last deltas of the changes the scheduler may have made
+        server = open_cases(whole)
+        for screen in screens:  # the picture each wall holds is the database's, not only "it saw the rows"
+            assert screen.open_cases() == server, (screen.name, len(screen.open_cases()), len(server))
         assert victim not in whole.worker_pids()  # it was killed and started again
         assert all(s.count("disconnect") == 0 for s in screens if s.name == "app1"), "the survivor dropped its screen"
     finally:
@@ -196,6 +202,8 @@ def test_redis_stopped_for_15_s_under_load(whole: Cluster) -> None:
         assert during.get(201, 0) > 10, during  # intake kept answering
         assert set(during) <= {201}, during  # and only with 201: no 5xx, no timeout
         assert all(s.count("disconnect") >= 1 for s in screens), [(s.name, s.events[-5:]) for s in screens]
+        # Redis came back empty: the processes' readers found their last entry gone and told their clients.
+        assert wait_until(lambda: any(s.count("gap") for s in screens), 30), [s.events[-8:] for s in screens]
         assert acknowledged_during > len(before)
 
         ids = set(poster.acknowledged.values())
@@ -249,3 +257,30 @@ def test_postgres_restarted_under_load(whole: Cluster) -> None:
     finally:
         stop.set()
         _close(screens)
+
+
+def _descendants(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    kids = [int(p) for p in path.read_text().split()] if path.exists() else []
+    return kids + [d for k in kids for d in _descendants(k)]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+def test_sigterm_stops_everything_it_started(whole: Cluster) -> None:
+    """Last in the module: stops the cluster the others used."""
+    started = _descendants(whole.process.pid)
+    assert len(started) >= 5, started  # nginx (master + worker), two gunicorn masters and their workers
+    t0 = time.monotonic()
+    whole.process.send_signal(signal.SIGTERM)
+    assert whole.process.wait(timeout=30) == 0
+    assert wait_until(lambda: not any(_alive(p) for p in started), 10), [p for p in started if _alive(p)]
+    assert time.monotonic() - t0 < 15  # the short graceful timeout: open websockets do not hold the stop up
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"{whole.base_url}/healthz", timeout=2)

@@ -74,8 +74,12 @@ API_ROLES: dict[tuple[str, str], frozenset[str] | None] = {
     ("GET", "/api/v1/grids"): ANY,
     ("GET", "/api/v1/grids/<code>"): ANY,
     ("GET", "/api/v1/catalog"): ANY,
-    ("POST", "/api/v1/patrols/positions"): frozenset({"dispatcher", "admin"}),
+    # Patrols: a GPS gateway's machine account (channel) and a grid worker's phone post fixes too (the phone only
+    # its own); a phone reads back its own patrol (test_patrol_positions.py covers the own-id and street rules).
+    ("POST", "/api/v1/patrols/positions"): frozenset({"dispatcher", "admin", "channel", "worker"}),
     ("GET", "/api/v1/patrols/nearest"): frozenset({"dispatcher", "admin"}),
+    ("GET", "/api/v1/patrols/<pid>"): frozenset({"dispatcher", "admin", "worker"}),
+    ("GET", "/api/v1/patrols/<pid>/trail"): frozenset({"dispatcher", "admin", "worker"}),
     ("GET", "/api/v1/sla/deadline"): ANY,
     ("GET", "/api/v1/kpis"): WALL,
     ("GET", "/api/v1/screen/summary"): WALL,
@@ -367,6 +371,9 @@ def _api_request(world: World, method: str, rule: str) -> tuple[str, Any, int]:
             202,
         ),
         ("GET", "/api/v1/patrols/nearest"): (f"/api/v1/patrols/nearest?lat={lat}&lon={lon}", None, 200),
+        # A patrol never heard of: 404 proves the caller got past the role check to the handler.
+        ("GET", "/api/v1/patrols/<pid>"): ("/api/v1/patrols/matrix-nobody", None, 404),
+        ("GET", "/api/v1/patrols/<pid>/trail"): ("/api/v1/patrols/matrix-nobody/trail", None, 404),
         ("GET", "/api/v1/sla/deadline"): ("/api/v1/sla/deadline?limit=4小时&start=2026-03-02T09:00", None, 200),
         ("GET", "/api/v1/kpis"): ("/api/v1/kpis", None, 200),
         ("GET", "/api/v1/screen/summary"): ("/api/v1/screen/summary", None, 200),

@@ -42,7 +42,8 @@ def _dispatched(grid_app: Any, client: Any, street: str, department: str | None 
     index = grid_app.runtime.grid_index()
     code = next(c for c in index.codes() if c.startswith(street))
     lon, lat = index.random_point_in(code, random.Random(uuid.uuid4().int))
-    resp = client.post("/api/v1/cases", json={"description": "领导通扫描测试", "lat": lat, "lon": lon, "source": "wechat"})
+    body = {"description": "领导通扫描测试", "lat": lat, "lon": lon, "source": "wechat"}
+    resp = client.post("/api/v1/cases", json=body)
     assert resp.status_code == 201, resp.get_json()
     with grid_app.runtime.session() as session:
         item = session.scalars(
@@ -73,9 +74,7 @@ def backdated(grid_app, client) -> dict[str, Any]:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("scope", [COUNTY, S1])
-def test_each_trend_ends_on_the_figure_shown_and_every_period_equals_the_kpi_endpoint(
-    grid_app, client, backdated, scope: str  # noqa: ANN001
-) -> None:
+def test_trends_end_on_the_figure_shown_and_each_period_is_the_kpis(grid_app, client, backdated, scope: str) -> None:  # noqa: ANN001
     summary = _as(grid_app).get(f"/api/v1/leader/summary?scope={scope}").get_json()
     for name in WINDOWS:
         w = summary["windows"][name]
@@ -109,7 +108,9 @@ def test_departments_are_ranked_with_the_kpi_endpoints_figures_district_wide(gri
     row = next(d for d in depts["all"] if d["code"] == "CGW")
     assert row["name"] == "区城市管理委员会" and row["open"] >= 2
     api = _kpis(client, "CGW", today["from"], today["to"])
-    assert (row["filed"], row["due"], row["on_time_close_rate"]) == (api["filed"], api["due"], api["on_time_close_rate"])
+    assert {k: row[k] for k in ("filed", "due", "on_time_close_rate")} == {
+        k: api[k] for k in ("filed", "due", "on_time_close_rate")
+    }
     listed = depts["overdue"]["best"] + depts["overdue"]["worst"]
     assert {d["code"] for d in listed} <= {d["code"] for d in depts["all"]}
     overdue = [d["overdue"] for d in depts["overdue"]["best"]]

@@ -11,7 +11,7 @@ const { desk, caseRow } = require("./desk-fixture.js");
 const format = require(path.join(__dirname, "..", "..", "assets", "shared", "format.js"));
 
 const cells = desk("15-cells.js");
-const WORDS = { pending: "待回复", acked: "已回复", overdue: "逾期未复" };
+const WORDS = { pending: "待复", acked: "已复", overdue: "逾期" };
 const STRINGS = {
   "dispatch.reply.pending": "督办待回复",
   "dispatch.reply.pending_by": "督办待回复 · 限 {time}",
@@ -42,11 +42,11 @@ test("a supervision without a reply deadline shows its count only in the row, �
 
 test("a reply asked by a deadline waits for it, then turns overdue as the deadline passes (no delta needed)", () => {
   const row = asked();
-  assert.equal(cells.supervisionMark(row, NOW, WORDS), "×2 待回复");
+  assert.equal(cells.supervisionMark(row, NOW, WORDS), "×2 待复");
   assert.equal(cells.supervisionClass(row, NOW), "dq-sup dq-sup-pending");
   assert.equal(cells.replyText(row, NOW, s, hm), "督办待回复 · 限 14:30");
   const later = Date.parse("2026-12-03T14:30:01+08:00");
-  assert.equal(cells.supervisionMark(row, later, WORDS), "×2 逾期未复");
+  assert.equal(cells.supervisionMark(row, later, WORDS), "×2 逾期");
   assert.equal(cells.supervisionClass(row, later), "dq-sup dq-sup-overdue");
   assert.equal(cells.replyText(row, later, s, hm), "督办逾期未回复 · 限 14:30");
 });
@@ -54,11 +54,11 @@ test("a reply asked by a deadline waits for it, then turns overdue as the deadli
 test("an answer shows who answered when, whether or not a deadline was asked, and is never overdue", () => {
   const acked = { supervision_acked_at: "2026-12-03T09:12:00+08:00", supervision_acked_by: "handler-cgw" };
   const late = Date.parse("2026-12-04T09:00:00+08:00");
-  assert.equal(cells.supervisionMark(asked(acked), late, WORDS), "×2 已回复");
+  assert.equal(cells.supervisionMark(asked(acked), late, WORDS), "×2 已复");
   assert.equal(cells.supervisionClass(asked(acked), late), "dq-sup dq-sup-acked");
   assert.equal(cells.replyText(asked(acked), late, s, hm), "督办已回复 · handler-cgw 09:12");
   const plain = caseRow(Object.assign({ supervision_count: 1, supervision_reply_by: null }, acked));
-  assert.equal(cells.supervisionMark(plain, late, WORDS), "×1 已回复");
+  assert.equal(cells.supervisionMark(plain, late, WORDS), "×1 已复");
 });
 
 test("a garbled reply deadline is no deadline (the row still counts the supervision)", () => {
