@@ -217,9 +217,9 @@ def main(argv: list[str] | None = None) -> int:
     """Run the modes and print the table and the JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fixes", type=int, default=600_000, help="fixes posted per batched mode")
-    parser.add_argument("--naive-fixes", type=int, default=20_000, help="fixes posted one per request")
+    parser.add_argument("--naive-fixes", type=int, default=5_000, help="fixes posted one per request")
     parser.add_argument("--batch", type=int, default=2000, help="fixes per request in the batched modes")
-    parser.add_argument("--clients", type=int, default=4, help="client processes posting at once")
+    parser.add_argument("--clients", type=int, default=8, help="client processes posting at once")
     parser.add_argument("--patrols", type=int, default=10_000, help="patrols in the fleet")
     parser.add_argument("--grids", type=int, default=1809, help="grids of the jurisdiction built for the run")
     parser.add_argument("--modes", nargs="+", default=list(MODES), choices=list(MODES), help="what to measure")

@@ -39,7 +39,7 @@ class Keys:
         return f"{self.prefix}patrols:seen"
 
     def patrol_trail(self, patrol_id: str) -> str:
-        """List of one patrol's accepted fixes `ts_ms,lon,lat`, oldest first, cut back to the trail length."""
+        """List of one patrol's accepted fixes `lon,lat,status,ts_ms`, oldest first, cut back to the trail length."""
         return f"{self.patrol_trail_prefix}{patrol_id}"
 
     @property

@@ -54,8 +54,8 @@ def time_order(batch: FixBatch) -> list[int] | None:
 
 
 def track_input(batch: FixBatch, index: GridIndex, homes: Mapping[str, str]) -> TrackInput:
-    """What the TRACK script takes, in time order (patrol_scripts.py): per fix its id, its text state
-    `lon,lat,status,ts`, its trail point `ts,lon,lat`, grid + own + clamped, and lon, lat, ts as doubles.
+    """What the TRACK script takes, in time order (patrol_scripts.py): per fix its id, its text `lon,lat,status,ts`
+    (its state, and its entry in the trail), grid + own + clamped, and lon, lat, ts as doubles.
 
     `homes` maps a patrol id to its own grid (the roster's grid of that staff member); own is `i` inside it, `o`
     outside, `-` for a patrol with no own grid. Column-wise with C-level map/format and numpy: at 40,000 fixes a
@@ -77,11 +77,10 @@ def track_input(batch: FixBatch, index: GridIndex, homes: Mapping[str, str]) -> 
         for pid, code in zip(ids, codes, strict=True)
     ]
     # repr of a float is its shortest form: the coordinates as the client sent them, no padding.
-    lon_s, lat_s, ts_s = list(map(repr, lons)), list(map(repr, lats)), list(map(str, ts))
+    lon_s, lat_s = list(map(repr, lons)), list(map(repr, lats))
     return TrackInput(
         ids=ids,
-        texts=list(map("{},{},{},{}".format, lon_s, lat_s, statuses, ts_s)),
-        points=list(map("{},{},{}".format, ts_s, lon_s, lat_s)),
+        texts=list(map("{},{},{},{}".format, lon_s, lat_s, statuses, ts)),
         tags=list(map("{}{}{}".format, codes, owns, flags)),
         numbers=np.column_stack((lons, lats, ts)).astype("<f8") if ids else np.empty((0, 3), "<f8"),
     )

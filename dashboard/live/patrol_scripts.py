@@ -9,14 +9,14 @@ exactly what the latest-fix store writes, so frames, snapshots and `nearest` rea
 binary record (RECORD) in `patrols:track`. Profiled under callgrind, the text version of that record spent most of
 the script's instructions in strtod and printf; struct.pack/unpack spend none.
 
-Per patrol and chunk the state is read once and written once (one HMGET and one HSET for the whole chunk, SADD
-to the moved set), and its accepted
-fixes go to its trail in one RPUSH (a list of `ts_ms,lon,lat`, in time order because accepted times only
-increase). Cheaper than one XADD a fix, and about as cheap to keep short: once the trail holds TRIM_EVERY_MS more
-than the trail length, its old head is cut off with one LRANGE + LTRIM. The GEO entry (for GEOSEARCH) is moved
-only once the patrol is GEO_STEP_M from where it was indexed (`nearest` takes distances from the state itself),
-and the trail key's expiry is refreshed at most every EXPIRY_EVERY_MS of fix time, so a patrol that falls silent
-leaves no trail behind for long. Measured on the bench box: GEOADD ~4 µs, XADD ~4 µs, RPUSH ~1.5 µs a call.
+Per patrol and chunk the state is read once and written once (one HMGET and one HSET for the whole chunk, SADD to
+the moved set), and its accepted fixes go to its trail in one RPUSH (a list of their texts `lon,lat,status,ts_ms`,
+in time order because accepted times only increase). Cheaper than one XADD a fix, and about as cheap to keep short:
+once the trail holds TRIM_EVERY_MS more than the trail length, its old head is cut off with one LRANGE + LTRIM. The
+GEO entry (for GEOSEARCH) is moved only once the patrol is GEO_STEP_M from where it was indexed (`nearest` takes
+distances from the state itself), and the trail key's expiry is refreshed at most every EXPIRY_EVERY_MS of fix time,
+so a patrol that falls silent leaves no trail behind for long. Measured on the bench box: GEOADD ~4 µs, XADD ~4 µs,
+RPUSH ~1.5 µs a call; under callgrind the script costs about what the latest-fix one does (~70k instructions a fix).
 """
 
 from __future__ import annotations
@@ -105,10 +105,10 @@ end
 
 -- Take the chunk apart first, so that every patrol is read with one HMGET and written with one HSET (a
 -- redis.call costs about a microsecond of its own, more than the hash work it does).
--- ARGV[7] holds lon, lat, ts of every fix as little-endian doubles; ARGV[8..11] four columns, one line a fix:
--- ids, text states `lon,lat,status,ts`, trail points `ts,lon,lat`, and grid .. own .. clamped. Everything a fix
+-- ARGV[7] holds lon, lat, ts of every fix as little-endian doubles; ARGV[8..10] three columns, one line a fix:
+-- ids, texts `lon,lat,status,ts` (the state, and the trail's entry), and grid .. own .. clamped. Everything a fix
 -- is written as comes ready made, so the script parses and prints no number; and a plain find per value costs
--- a fraction of a pattern match (or of redis-py encoding four arguments a fix).
+-- a fraction of a pattern match (or of redis-py encoding three arguments a fix).
 local numbers = ARGV[7]
 local n = #numbers / 24
 local find = string.find
@@ -122,7 +122,7 @@ local function column(text)
   out[n] = sub(text, pos)
   return out
 end
-local IDS, TEXTS, POINTS, TAGS = column(ARGV[8]), column(ARGV[9]), column(ARGV[10]), column(ARGV[11])
+local IDS, TEXTS, TAGS = column(ARGV[8]), column(ARGV[9]), column(ARGV[10])
 local ids, nids, seen = {}, 0, {}
 for k = 1, n do
   local id = IDS[k]
@@ -188,7 +188,7 @@ for k = 1, n do
       order[norder] = id
     end
     p.np = p.np + 1
-    p.points[p.np] = POINTS[k]
+    p.points[p.np] = TEXTS[k]
     accepted = accepted + 1
   end
 end
@@ -205,7 +205,7 @@ for i = 1, norder do
     local head = redis.call('LRANGE', trail, 0, 4095)
     local keep = #head + 1
     for j = 1, #head do
-      local t = tonumber(string.match(head[j], '^([^,]+)'))
+      local t = tonumber(string.match(head[j], '([^,]+)$'))
       if t >= cutoff then keep = j; p.th = t; break end
     end
     if keep > #head then p.th = cutoff end  -- more than 4096 old entries: the rest goes next time
@@ -216,7 +216,10 @@ for i = 1, norder do
     p.xp = p.ts
   end
   if p.gx > 180 or metres(p.gx, p.gy, p.lon, p.lat) >= GEO_STEP then
-    geo[ngeo + 1], geo[ngeo + 2], geo[ngeo + 3] = p.lon, p.lat, id
+    -- The text's own digits: a Lua number would be printed with %.17g on the way into GEOADD.
+    local c1 = find(p.text, ',', 1, true)
+    local c2 = find(p.text, ',', c1 + 1, true)
+    geo[ngeo + 1], geo[ngeo + 2], geo[ngeo + 3] = sub(p.text, 1, c1 - 1), sub(p.text, c1 + 1, c2 - 1), id
     ngeo = ngeo + 3
     p.gx, p.gy = p.lon, p.lat
   end

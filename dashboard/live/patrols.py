@@ -61,12 +61,11 @@ class TrackCounts:
 
 @dataclass(frozen=True)
 class TrackInput:
-    """A batch ready for the TRACK script, in time order: per fix its id, text state, trail point, grid + own +
-    clamped tag, and a row of `numbers` (lon, lat, ts_ms as little-endian doubles)."""
+    """A batch ready for the TRACK script, in time order: per fix its id, text `lon,lat,status,ts_ms` (state and
+    trail entry), grid + own + clamped tag, and a row of `numbers` (lon, lat, ts_ms as little-endian doubles)."""
 
     ids: Sequence[str]
     texts: Sequence[str]
-    points: Sequence[str]
     tags: Sequence[str]
     numbers: np.ndarray
 
@@ -128,7 +127,7 @@ class PatrolStore:
         pipe = self._r.pipeline(transaction=False)
         for start in range(0, len(fixes), chunk):
             end = min(start + chunk, len(fixes))
-            columns = ["\n".join(column[start:end]) for column in (fixes.ids, fixes.texts, fixes.points, fixes.tags)]
+            columns = ["\n".join(column[start:end]) for column in (fixes.ids, fixes.texts, fixes.tags)]
             numbers = fixes.numbers[start:end].tobytes()
             self._track(keys=keys, args=[*head, numbers, *columns], client=pipe)
         total = TrackCounts()
@@ -219,7 +218,7 @@ class PatrolStore:
         """(ts_ms, lon, lat) of the patrol's accepted fixes from `since_ms` on, oldest first."""
         out = []
         for entry in self._r.lrange(self._keys.patrol_trail(patrol_id), 0, -1):
-            ts, lon, lat = entry.split(",")
+            lon, lat, _status, ts = entry.split(",")
             if int(ts) >= since_ms:
                 out.append((int(ts), float(lon), float(lat)))
         return out
