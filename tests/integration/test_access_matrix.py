@@ -87,6 +87,7 @@ API_ROLES: dict[tuple[str, str], frozenset[str] | None] = {
     ("GET", "/api/v1/screen/alerts"): WALL,
     ("GET", "/api/v1/screen/grids"): WALL,
     ("GET", "/api/v1/leader/summary"): frozenset({"leader", "admin"}),
+    ("GET", "/api/v1/leader/outline"): frozenset({"leader", "admin"}),
     ("GET", "/api/v1/admin/users"): ADMIN,
     ("POST", "/api/v1/admin/users"): ADMIN,
     ("GET", "/api/v1/admin/users/<int:user_id>"): ADMIN,
@@ -381,6 +382,7 @@ def _api_request(world: World, method: str, rule: str) -> tuple[str, Any, int]:
         ("GET", "/api/v1/screen/alerts"): ("/api/v1/screen/alerts", None, 200),
         ("GET", "/api/v1/screen/grids"): ("/api/v1/screen/grids", None, 200),
         ("GET", "/api/v1/leader/summary"): ("/api/v1/leader/summary", None, 200),  # own scope by default
+        ("GET", "/api/v1/leader/outline"): ("/api/v1/leader/outline?scope=110112001", None, 200),
         ("GET", "/api/v1/admin/users"): ("/api/v1/admin/users", None, 200),
         ("POST", "/api/v1/admin/users"): ("/api/v1/admin/users", {"name": "x", "role": "nobody"}, 422),
         ("GET", "/api/v1/admin/users/<int:user_id>"): (f"/api/v1/admin/users/{missing}", None, 404),
