@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 NAMESPACE = "/live"
 ALL_ROOM = "live:all"
 VIEWS = ("screen", "dispatch", "leader")
+# Views that draw patrols: only they get the 1 Hz patrol frames (a leader's phone would receive tens of KB a
+# second at 10,000 patrols and draw none of them).
+PATROL_VIEWS = frozenset({"screen", "dispatch"})
 # ASCII digits only: `\d` also matches "١" or "²", which int() or Redis then refuse (a 500 in the connect handler).
 _STREAM_ID = re.compile(r"([0-9]{1,20})-([0-9]{1,20})", re.ASCII)
 _U64 = 2**64 - 1
@@ -50,6 +53,11 @@ def parse_stream_id(value: object) -> tuple[int, int] | None:
 def room_for(street: str | None) -> str:
     """The Socket.IO room of a scope: the whole district, or one street's cases."""
     return ALL_ROOM if street is None else f"live:street:{street}"
+
+
+def patrol_room_for(street: str | None) -> str:
+    """The room of a scope's patrol frames, joined only by the views of PATROL_VIEWS."""
+    return "patrols:all" if street is None else f"patrols:street:{street}"
 
 
 class PatrolStreets:
@@ -209,6 +217,8 @@ class LiveGateway:
         self.scopes[sid] = street
         # Join first, then read: a delta emitted in between is seen twice at worst, never missed.
         join_room(room_for(street))
+        if view in PATROL_VIEWS:
+            join_room(patrol_room_for(street))
         since = auth.get("since")
         replay = None
         if parse_stream_id(since) is not None:
@@ -348,10 +358,10 @@ class LiveLoops:
                     rows = self._rt.patrols.take_frame()
                     if rows:
                         t = int(time.time() * 1000)
-                        self._sio.emit("patrols", {"t": t, "rows": rows}, to=ALL_ROOM, namespace=NAMESPACE)
+                        self._sio.emit("patrols", {"t": t, "rows": rows}, to=patrol_room_for(None), namespace=NAMESPACE)
                         for street, own in self.patrol_streets.split(rows).items():
                             frame = {"t": t, "rows": own}
-                            self._sio.emit("patrols", frame, to=room_for(street), namespace=NAMESPACE)
+                            self._sio.emit("patrols", frame, to=patrol_room_for(street), namespace=NAMESPACE)
             except Exception:
                 log.exception("patrol frame failed")
             delay = next_at - time.monotonic()

@@ -32,12 +32,12 @@ class LiveClient:
 
         return record
 
-    def connect(self, since: str | None) -> None:
+    def connect(self, since: str | None, view: str = "screen") -> None:
         self.sio.connect(
             self.base,
             namespaces=["/live"],
             transports=["websocket"],
-            auth={"view": "screen", "since": since, "token": self.token},
+            auth={"view": view, "since": since, "token": self.token},
             wait_timeout=10,
         )
 
@@ -128,6 +128,25 @@ def test_patrols_are_coalesced_into_frames(live_server, grid_app, inside_point, 
     assert len(rows) == 1
     assert abs(rows[0][1] - (lon + 9e-5)) < 1e-6
     client.sio.disconnect()
+
+
+def test_the_leader_view_gets_no_patrol_frames(live_server, grid_app, inside_point, admin_token) -> None:
+    """Only views that draw patrols join the frames' room: a leader's phone is spared 1 Hz of positions."""
+    from tests.integration.conftest import make_token
+
+    wall = LiveClient(live_server, admin_token)
+    leader = LiveClient(live_server, make_token(grid_app, "leader"))
+    wall.connect(None)
+    leader.connect(None, view="leader")
+    for c in (wall, leader):
+        c.wait_for(lambda ev: any(n == "snapshot" for n, _ in ev))
+    lon, lat = inside_point
+    grid_app.runtime.patrols.ingest([Fix("P-9", lon, lat, "available", int(time.time() * 1000))])
+    wall.wait_for(lambda ev: any(n == "patrols" for n, _ in ev), timeout=5)
+    time.sleep(1.5)  # another frame period: a frame sent to the leader would have arrived by now
+    assert not any(n == "patrols" for n, _ in leader.events)
+    for c in (wall, leader):
+        c.sio.disconnect()
 
 
 def test_a_street_sees_only_its_own_patrols(live_server, grid_app, inside_point, admin_token) -> None:
