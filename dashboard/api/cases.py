@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Response, jsonify, request
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from dashboard.api.args import int_arg
 from dashboard.api.auth import require
@@ -27,6 +27,7 @@ from dashboard.services.commands import COMMAND_FIELDS, COMMAND_FUNCTIONS, COMMA
 from dashboard.services.errors import FieldError, Forbidden, NotFound
 from dashboard.services.intake import Intaken, existing_for_key, report_case
 from dashboard.services.photos import photo_items
+from dashboard.services.races import first_commit_wins
 from dashboard.services.rows import case_row_in
 from dashboard.services.rules import suggestions
 from dashboard.store.models import Case, CaseEvent
@@ -46,28 +47,27 @@ def create_case() -> tuple[Response, int]:
     # JSON, or the grid-worker app's multipart form with photos (worker_app.py), checked and stored first.
     report = read_report(principal)
     cmd = report.cmd
-    try:
-        with rt.session() as session:
-            result = report_case(
-                cmd,
-                session=session,
-                grids=rt.grid_index(),
-                county_code=rt.settings.county_code,
-                tz=rt.settings.timezone,
-            )
-            if result.created:
-                result = report.complete(session, result)  # photo rows; the one-step self-handle
-            body = _intake_body(result)
-    except IntegrityError:
-        if not cmd.idempotency_key:
-            raise
+
+    def attempt(session: Session) -> tuple[Intaken, dict[str, Any]]:
+        result = report_case(
+            cmd,
+            session=session,
+            grids=rt.grid_index(),
+            county_code=rt.settings.county_code,
+            tz=rt.settings.timezone,
+        )
+        if result.created:
+            result = report.complete(session, result)  # photo rows; the one-step self-handle
+        return result, _intake_body(result)
+
+    def winner(session: Session) -> tuple[Intaken, dict[str, Any]] | None:
         # A concurrent retry with the same key committed first: answer with its case.
-        with rt.session() as session:
-            earlier = existing_for_key(session=session, cmd=cmd, tz=rt.settings.timezone)
-            if earlier is None:
-                raise
-            result = earlier
-            body = _intake_body(result)
+        if not cmd.idempotency_key:
+            return None
+        earlier = existing_for_key(session=session, cmd=cmd, tz=rt.settings.timezone)
+        return None if earlier is None else (earlier, _intake_body(earlier))
+
+    result, body = first_commit_wins(rt.session, attempt, winner)
     if result.created:
         hooks().after_commit()
     return jsonify(body), (201 if result.created else 200)

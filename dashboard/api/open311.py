@@ -16,7 +16,8 @@ from datetime import datetime, timedelta
 
 import redis
 from flask import Blueprint, Response, request
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException, TooManyRequests
 from werkzeug.routing import PathConverter
 
@@ -28,7 +29,8 @@ from dashboard.services import validate
 from dashboard.services.clock import utcnow
 from dashboard.services.errors import FieldError, Forbidden, NotFound
 from dashboard.services.open311 import RequestQuery, catalog_services, find_request, find_requests
-from dashboard.services.open311_intake import existing_answer, idempotency_key, parse_post, submit
+from dashboard.services.open311_intake import Submitted, existing_answer, idempotency_key, parse_post, submit
+from dashboard.services.races import first_commit_wins
 
 PREFIX = "/open311"
 POSTERS = ("channel", "admin")
@@ -176,35 +178,36 @@ def request_create(fmt: str) -> Response:
     fmt = _format(fmt)
     form = request.form.to_dict(flat=False) if request.mimetype in FORM_TYPES else {}
     principal = _poster(form)  # who is asking before what they sent: a 403 never leaks field checks
-    assert principal.token_id is not None  # principal_for_token: always a token
+    token_id = principal.token_id
+    if token_id is None:  # principal_for_token always carries one; a session principal has no key to post with
+        raise Forbidden("api_key: is not a channel's token")
     rate_limit("open311", principal)
     rt = runtime()
     tz = rt.settings.timezone
-    key = idempotency_key(request.headers.get("Idempotency-Key"), principal.token_id)
+    key = idempotency_key(request.headers.get("Idempotency-Key"), token_id)
     with rt.session() as session:
         posted = parse_post(form, services=catalog_services(session=session))
-    try:
-        with rt.session() as session:
-            done = submit(
-                posted,
-                session=session,
-                grids=rt.grid_index(),
-                county_code=rt.settings.county_code,
-                tz=tz,
-                channel=principal.name,
-                token_id=principal.token_id,
-                key=key,
-                now=utcnow(),
-            )
-    except IntegrityError:
-        if key is None:
-            raise
+
+    def attempt(session: Session) -> Submitted:
+        return submit(
+            posted,
+            session=session,
+            grids=rt.grid_index(),
+            county_code=rt.settings.county_code,
+            tz=tz,
+            channel=principal.name,
+            token_id=token_id,
+            key=key,
+            now=utcnow(),
+        )
+
+    def winner(session: Session) -> Submitted | None:
         # A concurrent retry with the same key committed first: answer with its request.
-        with rt.session() as session:
-            earlier = existing_answer(session=session, key=key, channel=principal.name, posted=posted, tz=tz)
-        if earlier is None:
-            raise
-        done = earlier
+        if key is None:
+            return None
+        return existing_answer(session=session, key=key, channel=principal.name, posted=posted, tz=tz)
+
+    done = first_commit_wins(rt.session, attempt, winner)
     if done.created:
         hooks().after_commit()
     answer = {"service_request_id": str(done.case_id), "service_notice": done.service_notice}

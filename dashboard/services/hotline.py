@@ -24,7 +24,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from dashboard.domain.cases import Source
@@ -35,6 +34,7 @@ from dashboard.runtime import Runtime
 from dashboard.services.audit import record
 from dashboard.services.intake import MAX_DESCRIPTION, ReportCase, report_case
 from dashboard.services.placing import UNLOCATED_NOTE, Placement, place_by_address
+from dashboard.services.races import first_commit_wins
 from dashboard.store.hotline_models import HotlineOrder
 from dashboard.store.models import Case, CatalogItem, Meta
 
@@ -82,19 +82,21 @@ class Taken:
 
 def take_order(rt: Runtime, order: Order, *, actor: str) -> Taken:
     """Create the case of `order`, or answer for the one it already has (its own transaction; committed on return)."""
-    try:
-        with rt.session() as session:
-            existing = _stored(session, order.order_id)
-            if existing is None:
-                return _create(session, rt, order, actor=actor)
-    except IntegrityError:
-        # A concurrent sender of the same order_id committed first (its row's unique key stopped ours).
-        pass
-    with rt.session() as session:
+
+    def attempt(session: Session) -> Taken:
         existing = _stored(session, order.order_id)
-        if existing is None:
-            raise RuntimeError(f"order {order.order_id} neither inserted nor found")  # pragma: no cover
-        return _repeat(session, existing, order, actor=actor)
+        return (
+            _create(session, rt, order, actor=actor)
+            if existing is None
+            else _repeat(session, existing, order, actor=actor)
+        )
+
+    def winner(session: Session) -> Taken | None:
+        # A concurrent sender of the same order_id committed first (its row's unique key stopped ours).
+        existing = _stored(session, order.order_id)
+        return None if existing is None else _repeat(session, existing, order, actor=actor)
+
+    return first_commit_wins(rt.session, attempt, winner)
 
 
 def _stored(session: Session, order_id: str) -> HotlineOrder | None:

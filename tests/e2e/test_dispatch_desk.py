@@ -271,8 +271,10 @@ def test_a_report_without_a_location_is_marked_and_located_typed_or_picked_on_th
     desk.locator("#dispatch-locate-pick").click()
     assert desk.locator("#dispatch-dialog").count() == 0
     lon2, lat2 = live_app.inside_points(len(live_app.grids()))[30]
+    # The first locate zoomed the map onto its case: bring the second point into view before clicking it.
     x, y = desk.evaluate(
-        """([lat, lon]) => { const m = window.gridcmdDesk.st.map; const q = m.latLngToContainerPoint([lat, lon]);
+        """([lat, lon]) => { const m = window.gridcmdDesk.st.map; m.setView([lat, lon], m.getZoom(), {animate: false});
+            const q = m.latLngToContainerPoint([lat, lon]);
             const r = m.getContainer().getBoundingClientRect(); return [r.left + q.x, r.top + q.y]; }""",
         [lat2, lon2],
     )
