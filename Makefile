@@ -56,7 +56,7 @@ run: install
 
 test: install browser node nginx
 	node --test tests/js/*.test.js
-	$(PY) -m pytest -q -rs
+	$(PY) -m pytest -q -rs --durations=25
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -171,7 +171,15 @@
       self.resync(); // the server cannot replay what we missed
     });
     socket.on("patrols", function (frame) {
-      if (frame) self._call("onPatrols", [frame]);
+      // The server sends each frame as JSON text, encoded once for the room (dashboard/live/gateway.py).
+      if (typeof frame === "string") {
+        try {
+          frame = JSON.parse(frame);
+        } catch (e) {
+          return; // a torn frame: the next one, a second later, carries every patrol that moved
+        }
+      }
+      if (frame && Array.isArray(frame.rows)) self._call("onPatrols", [frame]);
     });
   };
 

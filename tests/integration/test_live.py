@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from typing import Any
@@ -25,7 +26,10 @@ class LiveClient:
             self.sio.on(name, self._recorder(name), namespace="/live")
 
     def _recorder(self, name: str):  # noqa: ANN202
-        def record(data: dict[str, Any]) -> None:
+        def record(data: dict[str, Any] | str) -> None:
+            if name == "patrols":  # frames come as JSON text (gateway._emit_frame), parsed as live.js does
+                assert isinstance(data, str), type(data)
+                data = json.loads(data)
             with self.cond:
                 self.events.append((name, data))
                 self.cond.notify_all()

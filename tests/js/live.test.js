@@ -487,6 +487,20 @@ test("jitter spreads the first retry between 1x and 2x the base delay", () => {
 
 // ---------------------------------------------------------------- the view's side
 
+test("patrol frames arrive as JSON text (encoded once per room) and are parsed; a torn or foreign one is dropped", () => {
+  const t = setup({});
+  t.socket.open(["snapshot", { id: "5-0", cases: [], patrols: [], kpis: {} }]);
+  t.view.calls.length = 0;
+  t.socket.fire("patrols", JSON.stringify({ t: 7, rows: [["P-1", 116.7, 39.9, "available"]] }));
+  t.socket.fire("patrols", '{"t": 8, "rows": [["P-1", 116.7');
+  t.socket.fire("patrols", JSON.stringify({ t: 9 }));
+  t.socket.fire("patrols", { t: 10, rows: [] }); // an object still works (an older server)
+  assert.deepEqual(t.view.calls, [
+    ["patrols", 7],
+    ["patrols", 10],
+  ]);
+});
+
 test("paused: snapshot and deltas are held until resume(), then handed over in order", () => {
   const t = setup({ paused: true });
   t.socket.open(["snapshot", { id: "5-0", cases: [row(1, 1)], patrols: [], kpis: {} }]);
