@@ -23,11 +23,27 @@ from typing import Any
 
 import redis
 from flask_socketio import SocketIO
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard.live.snapshots import EncodedEvent, encode_json
 from dashboard.runtime import Runtime
+from dashboard.store.models import Outbox
 
 log = logging.getLogger(__name__)
+
+
+def _behind(published: str | None, tail: str) -> bool:
+    """True when the relay recorded publishing a stream id newer than the stream's tail: entries were lost."""
+    if published is None:
+        return False
+    return _id(published) > _id(tail)
+
+
+def _id(stream_id: str) -> tuple[int, int]:
+    ms, _, seq = stream_id.partition("-")
+    return int(ms), int(seq or 0)
+
 
 BLOCK_MS = 2000  # below redis-py's socket timeout (DESIGN.md section 11)
 READ_COUNT = 200  # entries per XREAD; each is a relayed batch of up to 200 rows
@@ -79,6 +95,8 @@ class StreamFanout:
         """After a start or an outage: go on from the cursor if the stream still holds it, else resync clients."""
         key = self._rt.keys.case_stream
         r = self._rt.redis
+        # Read before the stream's tail: an entry relayed in between then only makes the tail newer.
+        published = self._last_published() if self.down else None
         last = r.xrevrange(key, count=1)
         tail = last[0][0] if last else "0-0"
         if self.cursor is None:
@@ -86,9 +104,13 @@ class StreamFanout:
             if self.down:
                 self._send_all("gap", {"id": tail})
                 self.gaps += 1
-        elif self.cursor != "0-0" and not r.xrange(key, min=self.cursor, max=self.cursor, count=1):
-            # The entry we delivered last is gone: the stream was lost with Redis or trimmed past us. What came
-            # after it cannot be told apart from what is new, so every client takes a fresh snapshot.
+        elif self.cursor != "0-0" and (
+            not r.xrange(key, min=self.cursor, max=self.cursor, count=1) or _behind(published, tail)
+        ):
+            # The entry we delivered last is gone (the stream was lost with Redis or trimmed past us), or entries
+            # the relay published are missing after it (a Sentinel failover promoted a replica that had not yet
+            # received them: replication is asynchronous). What is missing cannot be replayed from the stream,
+            # so every client takes a fresh snapshot from the database.
             log.warning("case stream lost entries after %s; local live clients resync", self.cursor)
             self.cursor = tail
             self._send_all("gap", {"id": tail})
@@ -96,6 +118,16 @@ class StreamFanout:
         if self.down:
             log.info("case stream fan-out resumed after %s", self.cursor)
         self.down = False
+
+    def _last_published(self) -> str | None:
+        """The stream id the relay last recorded for an outbox row (None: none yet, or the database is away)."""
+        try:
+            with self._rt.session() as session:
+                return session.scalars(
+                    select(Outbox.stream_id).where(Outbox.stream_id.is_not(None)).order_by(Outbox.id.desc()).limit(1)
+                ).first()
+        except SQLAlchemyError:
+            return None  # only the stream's own check then; the database's outage is the intake's to report
 
     def _lost(self, exc: redis.RedisError) -> None:
         if self.down:

@@ -194,6 +194,7 @@ class LiveGateway:
         self._sio = socketio
         self._rt = runtime
         self.scopes: dict[str, str | None] = {}  # sid → street (None = district), for resync
+        self.no_patrols: set[str] = set()  # sids of views that draw no patrols (their snapshots carry none)
         self.snapshots = SnapshotCache(runtime, namespace=NAMESPACE, patrols_of=patrols.of_street)
 
     def on_connect(self, auth: Any = None) -> bool:
@@ -204,6 +205,7 @@ class LiveGateway:
         except Exception:  # a refusal, so python-socketio tidies up and the client retries with back-off
             log.exception("live connect failed; refusing %s", sid)
             self.scopes.pop(sid, None)
+            self.no_patrols.discard(sid)
             return False
 
     def _admit(self, auth: dict[str, Any], sid: str) -> bool:
@@ -219,6 +221,8 @@ class LiveGateway:
         join_room(room_for(street))
         if view in PATROL_VIEWS:
             join_room(patrol_room_for(street))
+        else:
+            self.no_patrols.add(sid)
         since = auth.get("since")
         replay = None
         if parse_stream_id(since) is not None:
@@ -238,6 +242,7 @@ class LiveGateway:
             sent = all(self._send(sid, p) for p in packets)
         if not sent:  # gone while we waited for its snapshot: free its place now
             self.scopes.pop(sid, None)
+            self.no_patrols.discard(sid)
             return False
         log.debug("live client %s view=%s since=%r", sid, view, since)
         return True
@@ -254,6 +259,7 @@ class LiveGateway:
     def on_disconnect(self, *_args: Any) -> None:
         """Forget the client."""
         self.scopes.pop(request.sid, None)
+        self.no_patrols.discard(request.sid)
         self._churned.set()
 
     def _trim_after_churn(self) -> None:
@@ -268,7 +274,8 @@ class LiveGateway:
     def _send_snapshot(self, sid: str, street: str | None) -> bool:
         if self._gone(sid):
             return False  # it left while waiting for a thread: build nothing for it
-        return self._send(sid, self.snapshots.packet(street, self.snapshots.head()))
+        packet = self.snapshots.packet(street, self.snapshots.head(), patrols=sid not in self.no_patrols)
+        return self._send(sid, packet)
 
     def _gone(self, sid: str) -> bool:
         """True when the client's connection has closed (also while its connect handler is still running)."""

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 import redis
 
@@ -127,4 +128,49 @@ def redis_url(settings: Settings) -> str:
 
 def connect(settings: Settings) -> redis.Redis:
     """A client with responses decoded to str; socket timeout above our 2 s XREAD blocks (DESIGN.md 11)."""
-    return redis.Redis.from_url(redis_url(settings), decode_responses=True, socket_timeout=10, health_check_interval=30)
+    return client_for(redis_url(settings), decode_responses=True, socket_timeout=10, health_check_interval=30)
+
+
+def is_sentinel(url: str) -> bool:
+    """True for a `redis+sentinel://` URL (Redis Sentinel in front of a master and its replicas)."""
+    return url.split("://", 1)[0].lower() == "redis+sentinel"
+
+
+def sentinel_parts(url: str) -> tuple[list[tuple[str, int]], str, dict[str, Any]]:
+    """(sentinel addresses, service name, master connection options) of a `redis+sentinel://` URL.
+
+    The form is python-socketio's (RedisManager since 5.13), parsed by its own function so the app's clients and
+    Socket.IO's manager always agree on where the master is:
+    `redis+sentinel://[[user]:password@]host:26379[,host:26379…]/<db>/<service name>`.
+    """
+    from socketio.redis_manager import parse_redis_sentinel_url
+
+    try:
+        sentinels, service, options = parse_redis_sentinel_url(url)
+    except ValueError:
+        raise ValueError(f"REDIS_URL: {SENTINEL_FORM}") from None
+    if not service or not sentinels or any(not host for host, _port in sentinels):
+        # Without a service name socketio would ask the sentinels for a master named after its channel, which the
+        # app's own clients would not: refuse rather than let the two talk to different masters.
+        raise ValueError(f"REDIS_URL: {SENTINEL_FORM}")
+    return sentinels, service, options
+
+
+SENTINEL_FORM = "a Sentinel URL is redis+sentinel://[:password@]host:26379[,host:26379…]/<db>/<service name>"
+
+
+def client_for(url: str, **options: Any) -> redis.Redis:
+    """A client for `url`; for a Sentinel URL, one that follows the master (redis-py's `master_for`).
+
+    The Sentinel client's pool asks the sentinels for the master's address on every new connection, and drops its
+    connections when one fails, so after a failover the next command reaches the promoted replica: the loops that
+    wait out a Redis outage (relay, fan-out, leases) carry on without a restart.
+    """
+    if not is_sentinel(url):
+        return redis.Redis.from_url(url, **options)
+    from redis.sentinel import Sentinel
+
+    sentinels, service, auth = sentinel_parts(url)
+    # The sentinels answer small queries: a short timeout so a dead one is skipped quickly for the next.
+    sentinel = Sentinel(sentinels, sentinel_kwargs={"socket_timeout": 2, "socket_connect_timeout": 2}, **auth)
+    return sentinel.master_for(service, **options)

@@ -149,7 +149,7 @@ class SnapshotCache:
         self._parts: dict[Scope, CasePart] = {}
         self._flights: dict[Scope, _Flight] = {}
         self._builds = threading.BoundedSemaphore(max_builds)
-        self._assembled: dict[Scope, _Assembled] = {}
+        self._assembled: dict[tuple[Scope, bool], _Assembled] = {}  # (scope, with patrols)
         self._patrols = _Patrols()
         self._patrol_lock = threading.Lock()
         self._last_seen = "0-0"
@@ -185,8 +185,11 @@ class SnapshotCache:
 
     # ------------------------------------------------------------ snapshots
 
-    def packet(self, scope: Scope, at_least: str | None) -> EncodedEvent:
+    def packet(self, scope: Scope, at_least: str | None, *, patrols: bool = True) -> EncodedEvent:
         """The `snapshot` packet for `scope`, covering every change up to `at_least` (None: Redis is down).
+
+        `patrols=False` for a view that draws no patrols (the leader's phone): its snapshot carries none, rather
+        than every patrol's row (~440 KB at 10,000 patrols) on a weak link.
 
         The caller has joined the scope's room *before* reading `at_least`, so every delta after it reaches the
         client live; the part only has to cover up to it. Raises if the build fails or takes longer than WAIT_S.
@@ -198,9 +201,10 @@ class SnapshotCache:
             # back meanwhile) unfit, as the head would.
             at_least = self.published_head()
         part = self._case_part(scope, at_least, down=down)
-        patrols_at, patrols_json = self._patrol_part(scope)
+        patrols_at, patrols_json = self._patrol_part(scope) if patrols else (0.0, "[]")
+        key = (scope, patrols)
         with self._cond:
-            done = self._assembled.get(scope)
+            done = self._assembled.get(key)
             if done is not None and done.part is part and done.patrols_at == patrols_at:
                 return done.packet
         kpis = {**part.kpis, "server_ms": int(time.time() * 1000)}  # the client's clock skew: set when assembled
@@ -210,7 +214,7 @@ class SnapshotCache:
         )
         built = EncodedEvent("snapshot", body, self._namespace)
         with self._cond:
-            self._assembled[scope] = _Assembled(part, patrols_at, built)
+            self._assembled[key] = _Assembled(part, patrols_at, built)
             self._evict_idle()
         return built
 
@@ -219,7 +223,8 @@ class SnapshotCache:
         now = time.monotonic()
         for scope in [s for s, p in self._parts.items() if now - p.built_at >= 2 * PART_MAX_AGE_S]:
             self._parts.pop(scope, None)
-            self._assembled.pop(scope, None)
+            self._assembled.pop((scope, True), None)
+            self._assembled.pop((scope, False), None)
 
     def published_head(self) -> str:
         """The newest stream id in the outbox (or seen by this process): the stream's head as the database knows it."""

@@ -149,6 +149,13 @@ def test_the_leader_view_gets_no_patrol_frames(live_server, grid_app, inside_poi
     wall.wait_for(lambda ev: any(n == "patrols" for n, _ in ev), timeout=5)
     time.sleep(1.5)  # another frame period: a frame sent to the leader would have arrived by now
     assert not any(n == "patrols" for n, _ in leader.events)
+    # Nor does its snapshot carry them: a resync after the fix is in the store still brings none.
+    leader.sio.emit("resync", namespace="/live")
+    leader.wait_for(lambda ev: sum(n == "snapshot" for n, _ in ev) >= 2, timeout=5)
+    assert [d["patrols"] for n, d in leader.events if n == "snapshot"][-1] == []
+    wall.sio.emit("resync", namespace="/live")
+    wall.wait_for(lambda ev: sum(n == "snapshot" for n, _ in ev) >= 2, timeout=5)
+    assert "P-9" in {r[0] for r in [d for n, d in wall.events if n == "snapshot"][-1]["patrols"]}
     for c in (wall, leader):
         c.sio.disconnect()
 
