@@ -13,6 +13,12 @@ Verbs back to the hotline, and the command that owes each (services/commands.py 
 
 签收 is sent when the case is filed rather than when the order arrives: an arrival is acknowledged in the HTTP
 answer already, and filing is the center's decision that the order is its own (the alternative, 退单, is a reject).
+
+A merged order (its case a duplicate joined to another, the survivor) is owed the survivor's outcome: 12345
+platforms close a duplicate order when the case it joined is done, with the note "并入 <survivor's code>". So when
+the survivor is closed (verify passed, self-handle) each order merged into it, directly or through a chain of
+merges, gets 办结 with the survivor's notes; when the survivor is rejected, 退单 with its reason (`follower_verb`).
+The survivor's other verbs (延期申请, 回访) stay its own order's: a 回访 is the satisfaction of the survivor's caller.
 """
 
 from __future__ import annotations
@@ -96,6 +102,29 @@ def verb_for(command: str, *, note: str, payload: dict[str, Any], to_state: str)
     if command == "visit-back":
         return Owed("visit_back", {"satisfaction": payload.get("satisfaction"), "note": note})
     return None
+
+
+FINAL_VERBS = ("closed", "returned")  # an order's outcome: owed once, never after another outcome
+
+
+def merged_note(survivor_code: str, text: str) -> str:
+    """ "并入 <code>", then the survivor's own text when it has one."""
+    head = f"并入 {survivor_code}"
+    return f"{head}：{text}" if text else head
+
+
+def follower_verb(
+    command: str, *, note: str, payload: dict[str, Any], to_state: str, survivor_code: str
+) -> Owed | None:
+    """What `command`, run on a survivor, owes each order merged into it (None: nothing; see the module docstring)."""
+    owed = verb_for(command, note=note, payload=payload, to_state=to_state)
+    if owed is None or owed.verb not in FINAL_VERBS:
+        return None
+    fields = dict(owed.fields)
+    text_field = "notes" if owed.verb == "closed" else "reason"
+    fields[text_field] = merged_note(survivor_code, str(fields.get(text_field) or ""))
+    fields["merged_into"] = survivor_code
+    return Owed(owed.verb, fields)
 
 
 def retry_delay_s(attempts: int, *, base_s: float, cap_s: float, rand: float) -> float:

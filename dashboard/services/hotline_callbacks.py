@@ -2,7 +2,9 @@
 
 - `owe` is called by the one write path (services/commands.py write_case) for every command, in the command's own
   transaction: a case that came from a hotline order gets a pending callback for what the command owes
-  (domain/hotline.py verb_for), so the case change and the callback commit or roll back together.
+  (domain/hotline.py verb_for), so the case change and the callback commit or roll back together. When the command
+  is a case's outcome (办结, 退单), every order merged into that case, directly or through a chain of merges, gets
+  the same outcome with "并入 <code>" (domain/hotline.py follower_verb), once per order, sent like any other.
 - `send_pass` (run by the scheduler, services/scheduler.py, in one process of an install) POSTs each due callback as
   JSON to HOTLINE_CALLBACK_URL with `Authorization: Bearer HOTLINE_TOKEN` and `Idempotency-Key: gridcmd-cb-<id>`
   (a callback whose answer was lost is sent again; the key lets the hotline drop the repeat). The callbacks of one
@@ -26,8 +28,9 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, aliased
 
+from dashboard.domain.cases import State
 from dashboard.domain.clock import local_iso, utcnow
-from dashboard.domain.hotline import VERBS, retry_delay_s, verb_for
+from dashboard.domain.hotline import FINAL_VERBS, VERBS, Owed, follower_verb, retry_delay_s, verb_for
 from dashboard.runtime import Runtime
 from dashboard.services.audit import record
 from dashboard.services.errors import NotFound
@@ -65,18 +68,7 @@ def _enriched(session: Session, case: Case, command: str, payload: dict[str, Any
     return extra
 
 
-def owe(
-    *, session: Session, case: Case, command: str, note: str, payload: dict[str, Any], now: datetime, tz: str
-) -> HotlineCallback | None:
-    """Queue what `command` owes the hotline when `case` came from one of its orders (None: nothing owed)."""
-    if case.source != "hotline_12345":
-        return None  # the cheap test first: most cases never came from an order
-    order_id = session.scalar(select(HotlineOrder.order_id).where(HotlineOrder.case_id == case.id))
-    if order_id is None:
-        return None  # reported as hotline_12345 by hand or by the simulator, not from an order
-    owed = verb_for(command, note=note, payload=_enriched(session, case, command, payload), to_state=case.state)
-    if owed is None:
-        return None
+def _callback(order_id: str, case: Case, owed: Owed, *, now: datetime, tz: str, **extra: Any) -> HotlineCallback:
     body = {
         "order_id": order_id,
         "verb": owed.verb,
@@ -85,9 +77,10 @@ def owe(
         "case_code": case.code,
         "state": case.state,
         "at": local_iso(now, tz),
+        **extra,
         **owed.fields,
     }
-    callback = HotlineCallback(
+    return HotlineCallback(
         order_id=order_id,
         case_id=case.id,
         verb=owed.verb,
@@ -98,8 +91,74 @@ def owe(
         last_error="",
         created_at=now,
     )
-    session.add(callback)
-    return callback
+
+
+def owe(
+    *, session: Session, case: Case, command: str, note: str, payload: dict[str, Any], now: datetime, tz: str
+) -> list[HotlineCallback]:
+    """Queue what `command` owes the hotline: for `case`'s own order, and for the orders merged into `case` when the
+    command is its outcome (办结, 退单; domain/hotline.py). Empty when nothing is owed."""
+    queued: list[HotlineCallback] = []
+    if case.source == "hotline_12345":  # the cheap test first: most cases never came from an order
+        order_id = session.scalar(select(HotlineOrder.order_id).where(HotlineOrder.case_id == case.id))
+        if order_id is not None:  # else reported as hotline_12345 by hand or by the simulator, not from an order
+            enriched = _enriched(session, case, command, payload)
+            owed = verb_for(command, note=note, payload=enriched, to_state=case.state)
+            if owed is not None:
+                queued.append(_callback(order_id, case, owed, now=now, tz=tz))
+    queued.extend(_owe_followers(session, case, command, note=note, payload=payload, now=now, tz=tz))
+    session.add_all(queued)
+    return queued
+
+
+def _owe_followers(
+    session: Session, case: Case, command: str, *, note: str, payload: dict[str, Any], now: datetime, tz: str
+) -> list[HotlineCallback]:
+    """The outcome owed to every order merged into `case` (a survivor of any source) when `command` is its outcome."""
+    code = case.code
+    if follower_verb(command, note=note, payload=payload, to_state=case.state, survivor_code=code) is None:
+        return []  # not an outcome (the pure test first): no query
+    followers = _merged_orders(session, case.id)
+    if not followers:
+        return []
+    payload = _enriched(session, case, command, payload)  # the survivor's handled notes for its 办结
+    owed = follower_verb(command, note=note, payload=payload, to_state=case.state, survivor_code=code)
+    assert owed is not None  # the same verb as above, now with the notes the payload held only as ids
+    return [_callback(o, c, owed, now=now, tz=tz, survivor_case_id=case.id) for o, c in followers]
+
+
+MAX_MERGE_DEPTH = 50  # merges chain (A into B, B into C) only while the survivor is open: a long chain is a bug
+
+
+def _merged_orders(session: Session, survivor_id: int) -> list[tuple[str, Case]]:
+    """(order_id, case) of every order whose case was merged into `survivor_id`, directly or through a chain, and
+    that has no outcome yet (an order is closed or returned once: a repeat would be a second 办结)."""
+    found: list[tuple[str, Case]] = []
+    seen = {survivor_id}
+    frontier = [survivor_id]
+    for _ in range(MAX_MERGE_DEPTH):
+        if not frontier:
+            break
+        rows = session.execute(
+            select(Case, HotlineOrder.order_id)
+            .outerjoin(HotlineOrder, HotlineOrder.case_id == Case.id)
+            .where(Case.merged_into.in_(frontier), Case.state == State.MERGED.value)
+            .order_by(Case.id)
+        ).all()
+        fresh = [(c, order_id) for c, order_id in rows if c.id not in seen]
+        frontier = [c.id for c, _ in fresh]
+        seen.update(frontier)
+        found.extend((order_id, c) for c, order_id in fresh if order_id is not None)
+    if not found:
+        return []
+    done = set(
+        session.scalars(
+            select(HotlineCallback.order_id).where(
+                HotlineCallback.order_id.in_([o for o, _ in found]), HotlineCallback.verb.in_(FINAL_VERBS)
+            )
+        )
+    )
+    return [(o, c) for o, c in found if o not in done]
 
 
 # ---- the sender (one pass; the scheduler repeats it) ------------------------------------------------------

@@ -244,6 +244,7 @@ class Case(Base):
         Index("ix_cases_filed_at", "filed_at"),
         Index("ix_cases_closed_at", "closed_at"),
         Index("ix_cases_department_reported", "department_code", "reported_at"),  # KPIs by department
+        Index("ix_cases_merged_into", "merged_into"),  # a survivor's merged cases, asked when it closes (12345)
     )
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.e2e.markup_kit import Watched, open_watched
 from tests.e2e.server import CHROMIUM, Jurisdiction, LiveApp, launch_chromium, running_app
 
 SMALL = Jurisdiction(grids=120, streets=4, communities=24, seed=5)
@@ -48,3 +49,13 @@ def screen_page(browser, live_app: LiveApp) -> Iterator[object]:  # noqa: ANN001
     yield page
     context.close()
     assert not errors, f"page errors: {errors}"
+
+
+@pytest.fixture
+def watched(browser) -> Iterator[Callable[[], Watched]]:  # noqa: ANN001 - playwright Browser
+    """Opens pages, each in a fresh context, that record dialogs, console, page errors and CSP violations (the
+    markup tests, tests/e2e/markup_kit.py)."""
+    contexts: list[object] = []
+    yield lambda: open_watched(browser, contexts)
+    for context in contexts:
+        context.close()

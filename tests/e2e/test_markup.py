@@ -20,11 +20,11 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pytest
 import requests
 
+from tests.e2e.markup_kit import IFRAME, IMG, JS_URL, PAYLOADS, SVG, api, run_command, shot, text_of
 from tests.e2e.server import (
     PASSWORD,
     ROOT,
@@ -39,15 +39,7 @@ from tests.e2e.server import (
 
 pytestmark = pytest.mark.e2e
 
-SHOTS = ROOT / "test-results"
-VIEWPORT = {"width": 1920, "height": 1080}
 SIZES = Jurisdiction(grids=60, streets=3, communities=12, seed=7)
-
-IMG = "<img src=x onerror=alert(1)>"
-IFRAME = "<iframe onload=alert(1)>"
-SVG = '"><svg onload=alert(1)>'
-JS_URL = "javascript:alert(1)"
-PAYLOADS = (IMG, IFRAME, SVG)
 BAD_PHOTOS = (
     JS_URL,
     "JaVaScRiPt:alert(2)",
@@ -59,33 +51,6 @@ BAD_PHOTOS = (
 )
 GOOD_PHOTO = "/static/gridcmd-markup-photo.png"  # a path of ours: a link (404 is fine, it is never fetched here)
 MAJOR_CODE = "95"
-
-# Listens before any page script runs (Playwright's init scripts are exempt from the page's CSP).
-WATCH_CSP = """
-window.__csp = [];
-document.addEventListener("securitypolicyviolation", (e) => {
-  window.__csp.push(e.violatedDirective + " " + (e.blockedURI || "inline") + " @" + e.sourceFile + ":" + e.lineNumber);
-});
-"""
-# What markup would have left in the DOM had it been parsed: elements, handlers, script URLs.
-INJECTED = """
-() => {
-  const found = [];
-  for (const el of document.querySelectorAll("*")) {
-    const tag = el.tagName.toLowerCase();
-    if (["iframe", "frame", "object", "embed"].includes(tag)) found.push(tag);
-    if (tag === "img" && /(^|\\/)x$/.test(el.getAttribute("src") || "")) found.push("img src=x");
-    for (const a of el.attributes) {
-      if (a.name.startsWith("on")) found.push(tag + "[" + a.name + "]");
-      if (["href", "src", "xlink:href", "action", "formaction"].includes(a.name)
-          && /^\\s*(javascript|vbscript|data:text)/i.test(a.value.replace(/[\\t\\n\\r]/g, ""))) {
-        found.push(tag + "[" + a.name + "=" + a.value + "]");
-      }
-    }
-  }
-  return found;
-}
-"""
 
 
 @dataclass
@@ -142,25 +107,14 @@ def _import_catalog(live_env: dict[str, str], workdir: Path) -> None:
     assert done.returncode == 0, done.stderr
 
 
-def _api(live: LiveApp, method: str, path: str, token: str | None = None, **body: Any) -> requests.Response:
-    headers = {"Authorization": f"Bearer {token or live.tokens['admin']}"}
-    return requests.request(method, f"{live.base_url}{path}", json=body or None, headers=headers, timeout=15)
-
-
-def _command(live: LiveApp, token: str, case_id: int, command: str, **fields: Any) -> None:
-    version = _api(live, "GET", f"/api/v1/cases/{case_id}").json()["version"]
-    resp = _api(live, "POST", f"/api/v1/cases/{case_id}/{command}", token, expected_version=version, **fields)
-    assert resp.status_code == 200, f"{command}: {resp.status_code} {resp.text}"
-
-
 def _account(live: LiveApp, name: str, role: str, display: str, **extra: str) -> str:
     """A user with a markup display name and a token with a markup label (admin API); returns the token."""
-    resp = _api(
+    resp = api(
         live, "POST", "/api/v1/admin/users", name=name, role=role, display_name=display, password=PASSWORD, **extra
     )
     assert resp.status_code == 201, resp.text
     user_id = resp.json()["id"]
-    issued = _api(live, "POST", f"/api/v1/admin/users/{user_id}/tokens", label=IFRAME)
+    issued = api(live, "POST", f"/api/v1/admin/users/{user_id}/tokens", label=IFRAME)
     assert issued.status_code == 201, issued.text
     return issued.json()["token"]
 
@@ -173,14 +127,14 @@ def _plant_through_api(planted: Planted) -> None:
     # Patrol ids: the API refuses markup (a safe alphabet) or takes it; either way it is planted behind the API.
     now_ms = int(time.time() * 1000)
     fix = {"id": IFRAME, "lon": lon + 0.0002, "lat": lat, "status": "available", "ts": now_ms}
-    planted.refused["patrol id"] = _api(live, "POST", "/api/v1/patrols/positions", positions=[fix]).status_code
+    planted.refused["patrol id"] = api(live, "POST", "/api/v1/patrols/positions", positions=[fix]).status_code
     _ingest_patrols(live, [(p, lon + 0.0002 * (i + 1), lat + 0.0001 * i) for i, p in enumerate(PAYLOADS)])
 
     # Photo URLs: a javascript: URL is refused at intake (or taken); planted in the database below either way.
-    bad = _api(live, "POST", "/api/v1/cases", description="照片", lat=lat, lon=lon, source="wechat", photos=[JS_URL])
+    bad = api(live, "POST", "/api/v1/cases", description="照片", lat=lat, lon=lon, source="wechat", photos=[JS_URL])
     planted.refused["javascript: photo"] = bad.status_code
 
-    case = _api(
+    case = api(
         live,
         "POST",
         "/api/v1/cases",
@@ -195,11 +149,11 @@ def _plant_through_api(planted: Planted) -> None:
     assert case.status_code == 201, case.text
     planted.case_id, planted.case_code = case.json()["id"], case.json()["code"]
     # A near duplicate, so the panel's duplicate list shows a markup description too.
-    dup = _api(live, "POST", "/api/v1/cases", description=f"{SVG} 井盖", lat=lat, lon=lon, source="wechat")
+    dup = api(live, "POST", "/api/v1/cases", description=f"{SVG} 井盖", lat=lat, lon=lon, source="wechat")
     assert dup.status_code == 201, dup.text
 
     # Accounts with markup display names and token labels; a markup login name is refused or taken.
-    planted.refused["markup user name"] = _api(
+    planted.refused["markup user name"] = api(
         live, "POST", "/api/v1/admin/users", name=IMG, role="dispatcher", password=PASSWORD
     ).status_code
     planted.dispatcher_name, planted.handler_name = "markup-dispatcher", "markup-handler"
@@ -208,15 +162,15 @@ def _plant_through_api(planted: Planted) -> None:
 
     # Commands whose notes the timeline shows: file (markup category), dispatch (markup department), return,
     # supervise; and a reject on another case.
-    catalog = _api(live, "GET", "/api/v1/catalog").json()["conditions"]
+    catalog = api(live, "GET", "/api/v1/catalog").json()["conditions"]
     condition = next(c for c in catalog if c["code"].startswith(MAJOR_CODE))
-    _command(live, dispatcher, planted.case_id, "file", condition=condition["code"], note=IMG)
-    _command(live, dispatcher, planted.case_id, "dispatch", department="CGZF", note=SVG)
-    _command(live, handler, planted.case_id, "return", note=f"{IMG} 非本单位职责 {JS_URL}")
-    _command(live, dispatcher, planted.case_id, "supervise", note=IFRAME)
+    run_command(live, dispatcher, planted.case_id, "file", condition=condition["code"], note=IMG)
+    run_command(live, dispatcher, planted.case_id, "dispatch", department="CGZF", note=SVG)
+    run_command(live, handler, planted.case_id, "return", note=f"{IMG} 非本单位职责 {JS_URL}")
+    run_command(live, dispatcher, planted.case_id, "supervise", note=IFRAME)
     lon_b, lat_b = points[4]
-    other = _api(live, "POST", "/api/v1/cases", description="重复上报", lat=lat_b, lon=lon_b, source="wechat")
-    _command(live, dispatcher, other.json()["id"], "reject", note=SVG)
+    other = api(live, "POST", "/api/v1/cases", description="重复上报", lat=lat_b, lon=lon_b, source="wechat")
+    run_command(live, dispatcher, other.json()["id"], "reject", note=SVG)
 
     # A markup login name lands in the audit log as the actor of a failed sign-in.
     form = requests.Session()
@@ -276,62 +230,6 @@ def planted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Planted]:
 # ---- the browser --------------------------------------------------------------------------------------------
 
 
-@dataclass
-class Watched:
-    """A page with everything that would show markup at work recorded."""
-
-    page: Any
-    dialogs: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    console: list[str] = field(default_factory=list)
-
-    def assert_inert(self, where: str) -> None:
-        """No dialog, no injected element or handler, no CSP violation, no page error."""
-        injected = self.page.evaluate(INJECTED)
-        violations = self.page.evaluate("window.__csp")
-        assert not self.dialogs, f"{where}: a dialog fired: {self.dialogs}"
-        assert not injected, f"{where}: markup became DOM: {injected}"
-        assert not violations, f"{where}: CSP violations: {violations}"
-        assert not [c for c in self.console if "Content Security Policy" in c], f"{where}: {self.console}"
-        assert not self.errors, f"{where}: page errors: {self.errors}"
-
-
-@pytest.fixture
-def watched(browser) -> Iterator[Any]:  # noqa: ANN001 - playwright Browser
-    """Open pages in a fresh context that records dialogs, console messages, page errors and CSP violations."""
-    contexts: list[Any] = []
-
-    def _open() -> Watched:
-        context = browser.new_context(viewport=VIEWPORT, locale="zh-CN", timezone_id="Asia/Shanghai")
-        context.add_init_script(WATCH_CSP)
-        contexts.append(context)
-        w = Watched(page=context.new_page())
-
-        def on_dialog(dialog: Any) -> None:
-            w.dialogs.append(f"{dialog.type}: {dialog.message}")
-            dialog.dismiss()
-
-        w.page.on("dialog", on_dialog)
-        w.page.on("pageerror", lambda exc: w.errors.append(str(exc)))
-        w.page.on("console", lambda msg: w.console.append(f"{msg.type}: {msg.text}"))
-        return w
-
-    yield _open
-    for context in contexts:
-        context.close()
-
-
-def _shot(page: Any, name: str) -> Path:
-    SHOTS.mkdir(exist_ok=True)
-    path = SHOTS / f"markup-{name}.png"
-    page.screenshot(path=str(path))
-    return path
-
-
-def _text(page: Any, selector: str) -> str:
-    return page.eval_on_selector(selector, "el => el.textContent")
-
-
 # ---- tests --------------------------------------------------------------------------------------------------
 
 
@@ -380,7 +278,7 @@ def test_the_wall_shows_planted_names_as_text(watched, planted: Planted) -> None
         timeout=60_000,
     )
     assert SVG in (w.page.evaluate("document.title + ' ' + document.body.textContent") or "")
-    _shot(w.page, "screen")
+    shot(w.page, "screen")
     w.assert_inert("/screen")
 
 
@@ -412,7 +310,7 @@ def test_the_desk_shows_the_planted_case_as_text(watched, planted: Planted) -> N
         arg=[panel, "非本单位职责"],  # the timeline holds the return note
         timeout=10_000,
     )
-    text = _text(page, panel)
+    text = text_of(page, panel)
     for needle in (f"井盖缺失 {IMG} {IFRAME} {SVG} {JS_URL}", IFRAME, IMG + "区城管执法局"):
         assert needle in text, f"{needle!r} not shown as text"
     timeline = page.eval_on_selector_all(f"{panel} .tl-item", "els => els.map(e => e.textContent).join('\\n')")
@@ -445,7 +343,7 @@ def test_the_desk_shows_the_planted_case_as_text(watched, planted: Planted) -> N
         arg=list(PAYLOADS),
         timeout=10_000,
     )
-    _shot(page, "dispatch")
+    shot(page, "dispatch")
     w.assert_inert("/dispatch")
 
 
@@ -473,5 +371,5 @@ def test_admin_shows_planted_accounts_and_audit_as_text(watched, planted: Plante
         page.wait_for_function(
             "s => document.querySelector('#admin-audit-table').textContent.includes(s)", arg=IMG, timeout=10_000
         )
-    _shot(page, f"admin-{tab}")
+    shot(page, f"admin-{tab}")
     w.assert_inert(f"/admin ({tab})")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.domain.hotline import VERBS, retry_delay_s, urgency_of, verb_for
+from dashboard.domain.hotline import VERBS, follower_verb, retry_delay_s, urgency_of, verb_for
 
 
 @pytest.mark.parametrize(
@@ -59,3 +59,29 @@ def test_retry_delays_double_with_equal_jitter_and_a_cap() -> None:
     assert steps == [2.5, 5.0, 10.0, 20.0, 30.0, 30.0]  # half of 5, 10, 20, 40, then the 60 s cap
     assert retry_delay_s(3, base_s=5, cap_s=60, rand=0.999999) == pytest.approx(20.0, abs=1e-4)
     assert retry_delay_s(10_000, base_s=5, cap_s=3600, rand=0.5) == 2700.0  # no overflow on a huge count
+
+
+def test_a_survivors_outcome_is_owed_to_its_merged_orders_with_its_code() -> None:
+    closed = follower_verb(
+        "verify", note="核查通过", payload={"handled_notes": "已修复"}, to_state="closed", survivor_code="C1"
+    )
+    assert closed is not None and closed.verb == "closed"
+    assert closed.fields == {"notes": "并入 C1：核查通过", "handled_notes": "已修复", "merged_into": "C1"}
+    returned = follower_verb("reject", note="不属本区", payload={}, to_state="rejected", survivor_code="C2")
+    assert returned is not None and returned.fields == {"reason": "并入 C2：不属本区", "merged_into": "C2"}
+    bare = follower_verb("self-handle", note="", payload={}, to_state="self_handled", survivor_code="C3")
+    assert bare is not None and bare.fields["notes"] == "并入 C3"
+
+
+@pytest.mark.parametrize(
+    ("command", "to_state"),
+    [
+        ("file", "filed"),
+        ("extend", "handling"),
+        ("visit-back", "closed"),
+        ("merge", "merged"),
+        ("verify", "dispatched"),
+    ],
+)
+def test_only_an_outcome_is_owed_to_merged_orders(command: str, to_state: str) -> None:
+    assert follower_verb(command, note="x", payload={}, to_state=to_state, survivor_code="C") is None
