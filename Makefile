@@ -13,7 +13,7 @@ PROD_PORT := $(if $(filter command line environment,$(origin PORT)),$(PORT),8080
 PROCESSES ?= $(shell nproc 2>/dev/null || echo 2)
 WORKER ?= gthread
 
-.PHONY: run serve-prod test install browser node nginx lint bench screenshots clean
+.PHONY: run serve-prod test install browser node nginx lint bench bench-capacity bench-soak screenshots clean
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -54,16 +54,34 @@ run: install
 	$(VENV)/bin/gridcmd init-if-empty --demo-users
 	$(VENV)/bin/gridcmd serve --simulate $(SIM_ARGS) --host $(HOST) --port $(PORT)
 
+# Unit and integration tests run in two processes (each its own SQLite files, PostgreSQL schema and Redis key
+# prefixes, see tests/conftest.py); browser and fault tests one at a time, as they start servers and kill them.
 test: install browser node nginx
 	node --test tests/js/*.test.js
-	$(PY) -m pytest -q -rs --durations=25
+	$(PY) -m pytest -q -rs -n 2 --dist loadfile --durations=15 tests/unit tests/integration
+	$(PY) -m pytest -q -rs --durations=15 tests/e2e tests/faults
 
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-bench: install browser
+# The optional `bench` extra (matplotlib) draws the soak's plot. bench-capacity ≈ 10 min; bench-soak is an hour
+# (SOAK_S=600 for ten minutes), writing bench/figures/soak.{json,png}.
+SOAK_S ?= 3600
+BENCH_STAMP := $(VENV)/.installed-bench
+
+$(BENCH_STAMP): $(STAMP)
+	$(PY) -m pip install -q -e ".[test,bench]"
+	touch $(BENCH_STAMP)
+
+bench: install browser $(BENCH_STAMP)
 	$(PY) bench/e2e_latency.py
+
+bench-capacity: install nginx $(BENCH_STAMP)
+	$(PY) bench/capacity.py capacity --json-out test-results/capacity.json
+
+bench-soak: install browser nginx $(BENCH_STAMP)
+	$(PY) bench/capacity.py soak --seconds $(SOAK_S)
 
 # docs/screenshots/*.png: every view on a throw-away demo day (temp dir, embedded Redis, simulator); OUT= to move.
 screenshots: install browser
