@@ -1,7 +1,7 @@
 """The 12345 hotline's vocabulary (pure): urgency words, the verbs owed back to it and which command owes which,
 and the retry schedule of a callback.
 
-Verbs back to the hotline, and the command that owes each (services/commands.py write_case asks `verb_for`):
+Verbs back to the hotline, and the command that owes each (services/commands_write.py write_case asks `verb_for`):
 
 | verb | 中文 | owed by | carries |
 |---|---|---|---|

@@ -32,7 +32,8 @@ from dashboard.domain.catalog_default import DepartmentSpec
 from dashboard.domain.subdivision import GridFeature, Problem, Subdivision, SubdivisionError, read_subdivision
 from dashboard.services import audit
 from dashboard.services.errors import FieldError
-from dashboard.services.jurisdiction import (
+from dashboard.services.jurisdiction_boundary import short_district_name
+from dashboard.services.jurisdiction_rows import (
     GRIDS_VERSION_KEY,
     META_PREFIX,
     SIZE_NOISE,
@@ -40,13 +41,11 @@ from dashboard.services.jurisdiction import (
     community_row,
     department_rows,
     grid_row,
-    grid_team,
     insert_rows,
-    short_district_name,
     size_rule,
-    street_inspectors,
     street_row,
 )
+from dashboard.services.jurisdiction_staff import grid_team, street_inspectors
 from dashboard.store.models import (
     Case,
     CatalogItem,

@@ -1,6 +1,6 @@
 """The verbs owed to the 12345 hotline: queued with the command that owes them, sent in order, retried, dead-lettered.
 
-- `owe` is called by the one write path (services/commands.py write_case) for every command, in the command's own
+- `owe` is called by the one write path (services/commands_write.py write_case) for every command, in the command's own
   transaction: a case that came from a hotline order gets a pending callback for what the command owes
   (domain/hotline.py verb_for), so the case change and the callback commit or roll back together. When the command
   is a case's outcome (办结, 退单), every order merged into that case, directly or through a chain of merges, gets
