@@ -144,6 +144,16 @@ class Settings(BaseSettings):
                 raise ValueError(f"RATE_LIMITS: {part.strip()!r} is not bucket=N (requests per minute, 0 = unlimited)")
         return value
 
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_form(cls, value: str) -> str:
+        value = value.strip()
+        from dashboard.live.redis_conn import is_sentinel, sentinel_parts  # lazy: redis_conn imports this module
+
+        if is_sentinel(value):
+            sentinel_parts(value)  # a malformed Sentinel URL fails at start, naming REDIS_URL, not at first use
+        return value
+
     @field_validator("tile_url")
     @classmethod
     def _tile_template(cls, value: str) -> str:

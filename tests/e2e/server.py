@@ -168,10 +168,10 @@ PASSWORD = "e2e-secret-pass"
 ROLES = ("admin", "dispatcher", "leader", "screen")
 
 
-def create_users(env: dict[str, str]) -> dict[str, str]:
+def create_users(env: dict[str, str], roles: tuple[str, ...] = ROLES) -> dict[str, str]:
     """One user per role (`e2e-<role>`, district-wide) with a bearer token each; returns role → token."""
     tokens = {}
-    for role in ROLES:
+    for role in roles:
         base = [sys.executable, "-m", "dashboard"]
         subprocess.run(
             [*base, "create-user", f"e2e-{role}", "--role", role, "--password", PASSWORD],
