@@ -30,12 +30,21 @@ def build_small(url: str) -> str:
     return url
 
 
+# Built once per test process and backend. pytest sets a session fixture up again whenever the order of tests
+# switches its parameter, which happens at every file under `pytest -n 2 --dist loadfile` (make test): building
+# the jurisdiction a second time into the same PostgreSQL schema would collide with the first build's rows.
+_BUILT: dict[str, str] = {}
+
+
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
 def db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
     """A database holding the small jurisdiction: SQLite file, then a PostgreSQL schema."""
-    if request.param == "sqlite":
-        return build_small(sqlite_url(tmp_path_factory.mktemp("db") / "grid.db"))
-    return build_small(request.getfixturevalue("postgres_url"))
+    if request.param not in _BUILT:
+        if request.param == "sqlite":
+            _BUILT["sqlite"] = build_small(sqlite_url(tmp_path_factory.mktemp("db") / "grid.db"))
+        else:
+            _BUILT["postgres"] = build_small(request.getfixturevalue("postgres_url"))
+    return _BUILT[request.param]
 
 
 @pytest.fixture

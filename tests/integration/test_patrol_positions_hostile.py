@@ -18,7 +18,10 @@ from hypothesis import strategies as st
 from dashboard.domain.patrol_track import DAY_MS, TrackFix, advance, local_midnight_ms, today_counters
 from dashboard.live.patrol_feed import FixBatch, track_batch
 
-NOW_MS = int(time.time() * 1000)
+
+def now_ms() -> int:
+    """The clock when the test runs (a module constant would be taken at collection, minutes earlier under xdist)."""
+    return int(time.time() * 1000)
 
 
 def _stored(grid_app) -> int:  # noqa: ANN001
@@ -27,7 +30,7 @@ def _stored(grid_app) -> int:  # noqa: ANN001
 
 
 def _good(i: int = 0) -> dict[str, Any]:
-    return {"id": f"H-{i}", "lon": 116.7, "lat": 39.9, "ts": NOW_MS - 1000, "status": "available"}
+    return {"id": f"H-{i}", "lon": 116.7, "lat": 39.9, "ts": now_ms() - 1000, "status": "available"}
 
 
 JSON_CASES = [
@@ -58,7 +61,7 @@ def test_a_bad_json_fix_is_422_naming_it_and_nothing_is_stored(client, grid_app,
 
 
 def _line(i: int = 0, **patch: str) -> str:
-    fields = {"id": f"C-{i}", "lon": "116.7", "lat": "39.9", "ts": str(NOW_MS - 1000), "status": "busy", **patch}
+    fields = {"id": f"C-{i}", "lon": "116.7", "lat": "39.9", "ts": str(now_ms() - 1000), "status": "busy", **patch}
     return ",".join(fields.values())
 
 
@@ -157,7 +160,8 @@ def fixes(draw: st.DrawFn) -> dict[str, Any]:
         "id": draw(GOOD_IDS),
         "lon": draw(st.floats(min_value=116.5, max_value=116.9)),
         "lat": draw(st.floats(min_value=39.7, max_value=40.0)),
-        "ts": draw(st.integers(min_value=NOW_MS - 3_600_000, max_value=NOW_MS + 10**12)),
+        # An offset from the clock, so the drawn constraints stay the same from one example to the next.
+        "ts": now_ms() + draw(st.integers(min_value=-3_600_000, max_value=10**12)),
         "status": draw(st.sampled_from(["available", "busy", "offline"])),
     }
     for key in draw(st.lists(st.sampled_from([*fix, "extra"]), max_size=2)):
@@ -210,7 +214,7 @@ def test_the_script_computes_what_the_rules_say(grid_app) -> None:  # noqa: ANN0
     rng = random.Random(13)
     codes = index.codes()
     homes = {f"M-{k}": codes[k] for k in range(4)}  # M-4 has no own grid
-    today, offset = local_midnight_ms(NOW_MS, rt.settings.timezone)
+    today, offset = local_midnight_ms(now_ms(), rt.settings.timezone)
     now = today + 15 * 3_600_000  # a fixed afternoon: the run crosses last midnight whatever the hour of the test
     model: dict[str, Any] = {}
     verdicts = {"accepted": 0, "stale": 0, "too_fast": 0}

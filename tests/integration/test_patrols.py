@@ -6,11 +6,15 @@ import time
 
 from dashboard.live.patrols import Fix
 
-# Fixes of the last minute: a patrol not heard of for five minutes reads offline (test_patrol_positions.py).
-T0 = int(time.time() * 1000) - 60_000
+
+def _t0() -> int:
+    """A minute ago, taken when the test runs (not when it is collected: under xdist that can be minutes
+    earlier), because a patrol not heard of for five minutes reads offline (test_patrol_positions.py)."""
+    return int(time.time() * 1000) - 60_000
 
 
 def test_latest_fix_wins_and_stale_is_dropped(grid_app) -> None:
+    T0 = _t0()  # noqa: N806
     store = grid_app.runtime.patrols
     assert store.ingest([Fix("A", 116.70, 39.90, "available", T0 + 2000)]) == 1
     assert store.ingest([Fix("A", 116.10, 39.10, "available", T0 + 1000)]) == 0  # older than stored
@@ -21,6 +25,7 @@ def test_latest_fix_wins_and_stale_is_dropped(grid_app) -> None:
 
 
 def test_nearest_available_patrols(grid_app) -> None:
+    T0 = _t0()  # noqa: N806
     store = grid_app.runtime.patrols
     store.ingest(
         [
