@@ -125,11 +125,25 @@ _token_audited_at: dict[tuple[str, int], float] = {}  # (database, token id) →
 _token_audit_lock = threading.Lock()
 
 
+# A key this process set or found in Redis stands for the rest of its hour; asking again on every request of a busy
+# channel was a Redis round trip per request. Re-asked after this long, so a key that lapsed meanwhile (its hour
+# began in another process) delays that token's next audit row by at most this much.
+TOKEN_RECHECK_S = 60.0
+_token_checked_at: dict[tuple[str, str], float] = {}  # (database, Redis key) → when Redis last held its key
+
+
 def _token_use_is_new(key: str, token_id: int, period_s: int) -> bool:
     """True once per period per token: across processes through Redis, within this process when it is down."""
     rt = _runtime()
+    now = time.monotonic()
+    checked_key = (rt.settings.database_url, key)
+    checked = _token_checked_at.get(checked_key)
+    if checked is not None and now - checked < min(TOKEN_RECHECK_S, period_s):
+        return False
     try:
-        return bool(rt.redis.set(key, "1", ex=period_s, nx=True))
+        is_new = bool(rt.redis.set(key, "1", ex=period_s, nx=True))
+        _token_checked_at[checked_key] = now
+        return is_new
     except redis.RedisError:
         # Redis is down: the request must not fail for an audit detail, and the audit must not be lost either.
         # Fall back to this process's own memory (at worst one row per process per period).

@@ -46,7 +46,7 @@ def _id(stream_id: str) -> tuple[int, int]:
 
 
 BLOCK_MS = 2000  # below redis-py's socket timeout (DESIGN.md section 11)
-READ_COUNT = 200  # entries per XREAD; each is a relayed batch of up to 200 rows
+READ_COUNT = 200  # entries per XREAD; each is a relayed batch of up to relay.BATCH (500) rows
 RETRY_S = 1.0  # between two attempts while Redis is away
 
 

@@ -20,6 +20,7 @@ from dashboard.live.leader import Lease
 from dashboard.live.memory import trim, tune_malloc
 from dashboard.live.patrols import PatrolRow
 from dashboard.live.relay import OutboxRelay
+from dashboard.live.relay_wake import RelayWake
 from dashboard.live.snapshots import EncodedEvent, SnapshotCache, encode_json, id_tuple
 from dashboard.runtime import Runtime
 from dashboard.store.models import Staff
@@ -333,26 +334,33 @@ class LiveLoops:
             emit=None,
         )
         self.fanout = StreamFanout(socketio, runtime, namespace=NAMESPACE, all_room=ALL_ROOM, street_room=room_for)
+        self.relay_wake = RelayWake(runtime.redis, runtime.keys.relay_wake, self.wake)
 
     def start(self) -> None:
         """Start the loops as daemon threads."""
         threading.Thread(target=self._relay_loop, name="outbox-relay", daemon=True).start()
         threading.Thread(target=self._frame_loop, name="patrol-frames", daemon=True).start()
         threading.Thread(target=self.fanout.run, args=(self.stop,), name="case-fanout", daemon=True).start()
+        threading.Thread(target=self.relay_wake.listen, args=(self.stop,), name="relay-wake", daemon=True).start()
 
     def _relay_loop(self) -> None:
         lease = Lease(self._rt.redis, self._rt.keys.lock("relay"))
         idle = self._rt.settings.relay_interval_s
         while not self.stop.is_set():
             try:
-                if lease.hold() and self.relay.run_once() > 0:
+                self.relay_wake.leading = lease.hold()
+                if self.relay_wake.leading and self.relay.run_once() > 0:
                     continue  # more may be waiting: go again at once
             except Exception:  # Redis or DB down: keep the rows, retry; a failing step never kills the loop
                 log.exception("outbox relay step failed; retrying")
+                lease.forget()
                 self.stop.wait(1.0)
-            # Intake in this process sets `wake` after commit; other processes' rows wait at most `idle`.
-            self.wake.wait(idle)
+            # Intake in this process sets `wake` after commit; the leader's is set by its own commits and by the
+            # other processes' forwarded wake-ups (live/relay_wake.py); `idle` is the floor when one is lost.
+            woken = self.wake.wait(idle)
             self.wake.clear()
+            if woken and not self.relay_wake.leading:
+                self.relay_wake.forward()
 
     def _emit_frame(self, frame: dict[str, Any], street: str | None) -> None:
         """One room's frame as JSON text, encoded here once (the live client parses it).
@@ -380,6 +388,7 @@ class LiveLoops:
                             self._emit_frame({"t": t, "rows": own}, street)
             except Exception:
                 log.exception("patrol frame failed")
+                lease.forget()
             delay = next_at - time.monotonic()
             if delay < 0:  # fell behind: skip ahead rather than burst
                 next_at = time.monotonic()

@@ -57,6 +57,11 @@ class Keys:
         """Pub/sub channel of Flask-SocketIO's message queue."""
         return f"{self.prefix}socketio"
 
+    @property
+    def relay_wake(self) -> str:
+        """Pub/sub channel on which a process that committed a case change wakes the elected outbox relay."""
+        return f"{self.prefix}relay:wake"
+
     def lock(self, name: str) -> str:
         """A leader lock, so one process among several runs a singleton loop (relay, framer)."""
         return f"{self.prefix}lock:{name}"

@@ -120,21 +120,23 @@ class Intaken:
     row: dict[str, Any]
 
 
-def report_case(cmd: ReportCase, *, session: Session, grids: GridLocator, county_code: str, tz: str) -> Intaken:
+def report_case(
+    cmd: ReportCase, *, session: Session, grids: GridLocator, county_code: str, tz: str, look_up_key: bool = True
+) -> Intaken:
     """Create a case in state `reported`; the caller commits (case, audit and outbox in one transaction).
 
     With `lat` and `lon` None the case is created unlocated: no grid, community or street, at district tier (only
     the district center sees it), shown on the desk as 待定位 and on no map until a dispatcher runs `locate`. An
     intake channel with only an address calls services/placing.py `place_by_address` first and passes its point
     and note when it found one; the address itself belongs in the description (the desk shows no other field).
+
+    `look_up_key=False` skips the query for an earlier case with the same Idempotency-Key: a caller that handles
+    the unique index's IntegrityError (services/races.py) learns of a retry at commit instead, and a first try,
+    by far the common one, saves a round trip.
     """
-    if cmd.idempotency_key and (earlier := existing_for_key(session=session, cmd=cmd, tz=tz)):
+    if look_up_key and cmd.idempotency_key and (earlier := existing_for_key(session=session, cmd=cmd, tz=tz)):
         return earlier
-    if (cmd.lat is None) != (cmd.lon is None):
-        raise FieldError("lat/lon", "give both lat and lon, or neither (the case then waits to be located)")
-    grid = None if cmd.lat is None or cmd.lon is None else grids.locate(cmd.lon, cmd.lat)
-    if grid is None and cmd.lat is not None:
-        raise FieldError("lat/lon", "the point is outside every grid of the jurisdiction")
+    grid = locate(cmd, grids)
     level = None
     category_name = None
     if cmd.category_code:
@@ -143,7 +145,28 @@ def report_case(cmd: ReportCase, *, session: Session, grids: GridLocator, county
             raise FieldError("category_code", f"unknown catalog condition {cmd.category_code!r}")
         level, category_name = item.level, item.minor_name
     now = utcnow()
-    case = Case(
+    case = new_case(cmd, grid, level=level, now=now)
+    session.add(case)
+    # IntegrityError here means a concurrent retry with the same Idempotency-Key won: the caller rolls back
+    # and answers with that case (see `existing_for_key`). No savepoint: pysqlite would commit it early.
+    session.flush()
+    row = after_insert(session, case, cmd, county_code=county_code, tz=tz, category_name=category_name)
+    return Intaken(case, True, row)
+
+
+def locate(cmd: ReportCase, grids: GridLocator) -> GridRefLike | None:
+    """The report's grid (None: no point given); FieldError naming `lat/lon` for half a point or one outside."""
+    if (cmd.lat is None) != (cmd.lon is None):
+        raise FieldError("lat/lon", "give both lat and lon, or neither (the case then waits to be located)")
+    grid = None if cmd.lat is None or cmd.lon is None else grids.locate(cmd.lon, cmd.lat)
+    if grid is None and cmd.lat is not None:
+        raise FieldError("lat/lon", "the point is outside every grid of the jurisdiction")
+    return grid
+
+
+def new_case(cmd: ReportCase, grid: GridRefLike | None, *, level: str | None, now: datetime) -> Case:
+    """The case row of a report, not yet added; its id-based code follows in `after_insert`."""
+    return Case(
         code=f"~{uuid.uuid4().hex[:20]}",  # unique until the id-based code replaces it in this transaction
         state=State.REPORTED.value,
         version=1,
@@ -165,10 +188,14 @@ def report_case(cmd: ReportCase, *, session: Session, grids: GridLocator, county
         updated_at=now,
         idempotency_key=stored_key(cmd),
     )
-    session.add(case)
-    # IntegrityError here means a concurrent retry with the same Idempotency-Key won: the caller rolls back
-    # and answers with that case (see `existing_for_key`). No savepoint: pysqlite would commit it early.
-    session.flush()
+
+
+def after_insert(
+    session: Session, case: Case, cmd: ReportCase, *, county_code: str, tz: str, category_name: str | None
+) -> dict[str, Any]:
+    """Once the case has its id: its code, the `report` timeline entry, the audit row and the outbox row (all
+    added to the session, written by the next flush); returns the case row."""
+    now = case.reported_at
     case.code = case_code(county_code, local_date_code(now, tz), case.id)
     session.add(
         CaseEvent(
@@ -180,13 +207,13 @@ def report_case(cmd: ReportCase, *, session: Session, grids: GridLocator, county
             to_state=case.state,
             note=cmd.note,
             # The level at intake (the wall's alert history tells "filed as A" from "raised to A" by it).
-            payload={"source": cmd.source, "level": level, **({} if grid else {"located": False})},
+            payload={"source": cmd.source, "level": case.level, **({} if case.grid_code else {"located": False})},
         )
     )
     record(session=session, actor=cmd.actor, action="case:report", target=case.code, detail={"source": cmd.source})
     row = case_row(case, tz=tz, category_name=category_name)
     enqueue(session=session, topic="case", payload=row)
-    return Intaken(case, True, row)
+    return row
 
 
 def stored_key(cmd: ReportCase) -> str | None:

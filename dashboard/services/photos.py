@@ -71,6 +71,9 @@ def attach(
     now: datetime,
 ) -> int:
     """A row per photo not yet on the case under this kind (the caller's transaction); how many were added."""
+    photos = list(photos)
+    if not photos:
+        return 0  # most reports carry no photo of ours: no query (it also flushed the whole intake early)
     have = set(session.scalars(select(CasePhoto.sha256).where(CasePhoto.case_id == case_id, CasePhoto.kind == kind)))
     added = 0
     for photo in photos:

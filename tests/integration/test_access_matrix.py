@@ -67,6 +67,7 @@ WALL = frozenset({"screen", "dispatcher", "leader", "admin"})
 ADMIN = frozenset({"admin"})
 API_ROLES: dict[tuple[str, str], frozenset[str] | None] = {
     ("POST", "/api/v1/cases"): frozenset({"dispatcher", "leader", "admin"}),
+    ("POST", "/api/v1/cases/batch"): frozenset({"dispatcher", "leader", "admin"}),  # the same reporters
     ("GET", "/api/v1/cases"): DESK_READ,
     ("GET", "/api/v1/cases/<int:case_id>"): DESK_READ,
     ("GET", "/api/v1/cases/<int:case_id>/suggestions"): frozenset({"dispatcher", "admin"}),
@@ -354,6 +355,21 @@ def _api_request(world: World, method: str, rule: str) -> tuple[str, Any, int]:
             "/api/v1/cases",
             {"description": "矩阵测试：上报", "lat": lat, "lon": lon, "source": "grid_worker"},
             201,
+        ),
+        ("POST", "/api/v1/cases/batch"): (
+            "/api/v1/cases/batch",
+            {
+                "reports": [
+                    {
+                        "description": "矩阵测试：批量上报",
+                        "lat": lat,
+                        "lon": lon,
+                        "source": "hotline_12345",
+                        "idempotency_key": uuid.uuid4().hex,
+                    }
+                ]
+            },
+            207,
         ),
         ("GET", "/api/v1/cases"): ("/api/v1/cases?limit=5", None, 200),
         ("GET", "/api/v1/cases/<int:case_id>"): (f"/api/v1/cases/{a}", None, 200),

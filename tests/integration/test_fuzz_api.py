@@ -535,6 +535,8 @@ def _template(world: World, endpoint: Endpoint) -> dict[str, Any] | list[Any]:
     rule = endpoint.rule
     if rule == "/api/v1/cases":
         return _report(world)
+    if rule == "/api/v1/cases/batch":
+        return {"reports": [{**_report(world), "idempotency_key": uuid.uuid4().hex} for _ in range(2)]}
     if rule.startswith("/open311/") and rule.endswith("requests.<fmt>"):
         return fuzz_channels.open311_form(world.point, world.channel_key)
     if rule.startswith("/api/v1/hotline/"):
@@ -574,6 +576,12 @@ def json_bodies(draw: st.DrawFn, world: World, endpoint: Endpoint) -> bytes:
             good = _template(world, endpoint)["positions"][0]  # type: ignore[call-overload]
             fix = {**good, draw(st.sampled_from(("id", "lat", "lon", "status", "ts"))): draw(hostile_leaves)}
             body["positions"] = [good, fix] if draw(st.booleans()) else [fix, good]
+        if endpoint.rule == "/api/v1/cases/batch" and draw(st.booleans()):
+            # A hostile field inside one report of the batch: that report is refused, the other one stands.
+            reports = _template(world, endpoint)["reports"]  # type: ignore[call-overload]
+            field = draw(st.sampled_from((*tuple(reports[0]), *FIELDS)))
+            reports[draw(st.integers(0, 1))][field] = draw(st.one_of(hostile_leaves, json_values))
+            body["reports"] = reports
     return json.dumps(body).encode()
 
 
