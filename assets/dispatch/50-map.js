@@ -13,6 +13,9 @@ window.gridcmdDesk.part(function (D, st) {
   }
 
   function onMarkerClick(m, ev) {
+    // Picking a point for the locate dialog: a case marker under the cursor is where the dispatcher pointed, not a
+    // case to open (markers stop the click reaching the map, so the pick would be lost).
+    if (D.pickedOnMap(ev.latlng)) return;
     var o = ev.originalEvent;
     if (o && (o.shiftKey || o.ctrlKey || o.metaKey)) D.toggleMulti(m._dqId);
     else D.select(m._dqId);

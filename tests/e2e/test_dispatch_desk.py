@@ -270,18 +270,20 @@ def test_a_report_without_a_location_is_marked_and_located_typed_or_picked_on_th
     desk.locator("#dispatch-actions [data-cmd=locate]").click()
     desk.locator("#dispatch-locate-pick").click()
     assert desk.locator("#dispatch-dialog").count() == 0
-    lon2, lat2 = live_app.inside_points(len(live_app.grids()))[30]
-    # The first locate zoomed the map onto its case: bring the second point into view before clicking it.
+    # Pointed at the first case's marker (the same spot): the marker must not swallow the pick (it used to stop the
+    # click reaching the map, so the dialog never came back), nor open that case instead.
     x, y = desk.evaluate(
-        """([lat, lon]) => { const m = window.gridcmdDesk.st.map; m.setView([lat, lon], m.getZoom(), {animate: false});
-            const q = m.latLngToContainerPoint([lat, lon]);
-            const r = m.getContainer().getBoundingClientRect(); return [r.left + q.x, r.top + q.y]; }""",
-        [lat2, lon2],
+        """id => { const st = window.gridcmdDesk.st; const m = st.map; const ll = st.markers.get(id).getLatLng();
+            m.setView(ll, m.getZoom(), {animate: false});
+            const q = m.latLngToContainerPoint(ll); const r = m.getContainer().getBoundingClientRect();
+            return [r.left + q.x, r.top + q.y]; }""",
+        case["id"],
     )
     desk.mouse.click(x, y)
     desk.locator("#dispatch-dialog[data-cmd=locate]").wait_for(timeout=5_000)
     picked = float(desk.locator("#dispatch-locate-lat").input_value())
-    assert abs(picked - lat2) < 0.01
+    assert abs(picked - lat) < 0.001
+    assert desk.evaluate("() => window.gridcmdDesk.st.primary") == other["id"]
     desk.locator("#dispatch-dialog-confirm").click()
     desk.wait_for_function(
         "id => { const r = window.gridcmdDispatch.row(id); return r && r.version === 2 && r.tier === 'street'; }",
