@@ -434,6 +434,12 @@ def test_injected_case_counts_down_and_turns_red(
 
     marker = page.locator(f".case-marker.case-{case.id}")
     marker.wait_for(state="attached", timeout=5_000)
+    # Reported, then filed in a second transaction: the marker may show the report first, the filing a delta later.
+    page.wait_for_function(
+        "id => (document.querySelector('.case-marker.case-' + id) || {}).className.includes('st-filed')",
+        arg=case.id,
+        timeout=5_000,
+    )
     assert "sla-red" in (marker.get_attribute("class") or "")  # 14 s of a 10-minute clock: under 10 % left
     assert marker.inner_text() == "A"
     row = page.locator(f'#screen-board-list li[data-case="{case.id}"]')
