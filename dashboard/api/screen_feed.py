@@ -258,6 +258,11 @@ def screen_summary() -> Response:
     # the charts never start behind the wall's own "reported" tile (the next wall reuses the new answer).
     min_id = validate.int_arg(request.args.get("min_id"), "min_id", default=0, low=0, high=validate.INT64_MAX)
     rt = runtime()
+    # Nor behind the database: a wall asks before its snapshot has come (it loads both at once), so its min_id can
+    # be 0 while a cached summary misses the cases reported since; its charts then showed yesterday's 100 beside
+    # a "reported" tile of 600 until the retry. The newest id is one index lookup.
+    with rt.session() as session:
+        min_id = max(min_id, session.scalar(select(func.max(Case.id))) or 0)
     tz = rt.settings.timezone
     # A summary computed before local midnight is never "today's", however young it is.
     today = local_iso(local_day_start(utcnow(), tz), tz)
