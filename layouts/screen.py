@@ -58,7 +58,7 @@ CASE_CLUSTER_BELOW_ZOOM = 13
 SUMMARY_PERIOD_S = 60  # tiles and charts; sooner (but at most every 20 s) after deltas arrive
 TOUR_IDLE_S = 60  # nobody touched the map for this long: the auto-tour starts
 TOUR_STEP_S = 20  # each stop of the tour
-# Until the grids load and fit the view (zoomToBounds), show the demo county (Tongzhou) rather than (0, 0).
+# Until the grids load and the wall fits the view (51-grids.js), show the demo county (Tongzhou) rather than (0, 0).
 DEFAULT_CENTER = (39.80, 116.70)
 DEFAULT_ZOOM = 11
 
@@ -197,7 +197,10 @@ def _map() -> dl.Map:
             style={"variable": "gridcmd.gridStyle"},
             onEachFeature={"variable": "gridcmd.gridFeature"},
             hideout={"steps": list(LOAD_STEPS)},
-            zoomToBounds=True,
+            # Off: the wall fits the district itself, clear of the tiles and the legend (51-grids.js fitDistrict).
+            # dash-leaflet's own fit ran again on every re-add of the data (a hideout change) and left the
+            # district's north under the tiles on a 4K wall.
+            zoomToBounds=False,
             interactive=False,
         ),
         # The mount point of the JS-drawn layers; dash-leaflet calls attach(e, ctx) on every (re)creation.

@@ -52,13 +52,60 @@
    * zoomToBounds fits the bare map, with the north under the tiles and the south-west under the legend.
    */
   sc.fitDistrict = function () {
-    if (!live.map || !live.grids.size || !ns.screenFit || !window.L) return;
+    if (!live.map || !live.grids.size || !ns.screenFit || !window.L || live.fitSettled) return;
     var bounds = window.L.latLngBounds([]);
     live.grids.forEach(function (g) {
       if (g.layer.getBounds) bounds.extend(g.layer.getBounds());
     });
-    if (bounds.isValid()) live.map.fitBounds(bounds, ns.screenFit.options(live.map, { animate: false }));
+    if (!bounds.isValid()) return;
+    live.fitting = true; // our own move: not a touch or the tour (keepFitted)
+    try {
+      live.map.invalidateSize({ animate: false });
+      live.map.fitBounds(bounds, ns.screenFit.options(live.map, { animate: false }));
+    } finally {
+      live.fitting = false;
+    }
+    keepFitted(live.map);
   };
+
+  var SETTLE_MS = 120000; // the wall's layout has settled long before this (fonts, figures, charts)
+
+  /**
+   * Keep the district fitted while the wall settles, until someone or the tour moves the map: the tiles widen as
+   * their figures arrive and the panels take their final size after the first fit, and a fit measured before that
+   * left the district's north under the tiles and its south-west under the legend on a 4K wall.
+   */
+  function keepFitted(map) {
+    if (live.fitWatch || typeof ResizeObserver !== "function") return;
+    var timer = 0;
+    var watch = new ResizeObserver(function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        if (live.map === map && live.fitWatch === watch) sc.fitDistrict();
+      }, 150);
+    });
+    live.fitWatch = watch;
+    var stop = function () {
+      if (live.fitting || live.fitWatch !== watch) return;
+      watch.disconnect();
+      clearTimeout(timer);
+      live.fitWatch = null;
+      live.fitSettled = true; // moved on: later resizes are the viewer's or the tour's business
+      map.off("movestart", stop);
+    };
+    watch.observe(map.getContainer());
+    var wrap = map.getContainer().parentNode;
+    if (wrap && wrap.querySelectorAll) {
+      Array.prototype.forEach.call(wrap.querySelectorAll(ns.screenFit.OVERLAYS), function (n) {
+        watch.observe(n);
+      });
+    }
+    map.on("movestart", stop);
+    setTimeout(function () {
+      live.fitting = false;
+      stop();
+    }, SETTLE_MS);
+  }
 
   /** Repaint grid `code` when its band changed (codes of grids not drawn are ignored). */
   sc.restyleGrid = function (code) {

@@ -214,6 +214,9 @@
       live.timers[k] = 0;
     });
     window.removeEventListener("resize", onResize);
+    if (live.fitWatch) live.fitWatch.disconnect(); // 51-grids.js keepFitted: the next map is fitted afresh
+    live.fitWatch = null;
+    live.fitSettled = false;
     if (ns.screenPanels) ns.screenPanels.stop();
     if (live.tour) live.tour.stop();
     if (live.ticker) live.ticker.destroy();

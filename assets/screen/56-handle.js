@@ -37,6 +37,23 @@
     gridCount: function () {
       return live.grids.size;
     },
+    /** The page rectangle {left, top, right, bottom} of every grid's bounds as drawn now (null before the map). */
+    districtBox: function () {
+      var map = live.map;
+      if (!map || !live.grids.size) return null;
+      var box = map.getContainer().getBoundingClientRect();
+      var r = { left: Infinity, top: Infinity, right: -Infinity, bottom: -Infinity };
+      live.grids.forEach(function (g) {
+        var b = g.layer.getBounds();
+        var nw = map.latLngToContainerPoint(b.getNorthWest());
+        var se = map.latLngToContainerPoint(b.getSouthEast());
+        r.left = Math.min(r.left, box.left + nw.x);
+        r.top = Math.min(r.top, box.top + nw.y);
+        r.right = Math.max(r.right, box.left + se.x);
+        r.bottom = Math.max(r.bottom, box.top + se.y);
+      });
+      return r;
+    },
     patrolCount: function () {
       return live.patrols.size;
     },
