@@ -158,6 +158,10 @@
             font: { size: centreFont(c, grouped(total)), color: "#2ee6ff" },
             x: 0.25,
             y: 0.5,
+            // Centred on the hole: Plotly's "auto" anchors a paper annotation by its nearest side (left at 0.25),
+            // so the total started at the centre and its last digits ran under the ring ("2,000" read "2,00").
+            xanchor: "center",
+            yanchor: "middle",
             xref: "paper",
             yref: "paper",
           },

@@ -189,6 +189,8 @@ test("sources: the centre total is grouped and sized to fit the donut's hole", (
   assert.equal(a.text, "1,877");
   const hole = 0.6 * Math.min((300 - 12) * 0.5, 150 - 12);
   assert.ok(a.font.size * 0.6 * 4 + a.font.size * 0.3 <= hole, "wider than the hole: " + a.font.size);
+  // Centred on the pie's domain centre (Plotly's "auto" would anchor it by its left edge at 0.25).
+  assert.deepEqual([a.x, a.y, a.xanchor, a.yanchor, a.xref, a.yref], [0.25, 0.5, "center", "middle", "paper", "paper"]);
   assert.equal(charts.source([{ source: "wechat", count: 5 }], Object.assign({}, C, { scale: 1 })).layout.annotations[0].font.size, 26);
 });
 
