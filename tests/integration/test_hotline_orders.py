@@ -262,7 +262,9 @@ HOSTILE_VALUE = st.one_of(
 FIELDS = ("order_id", "received_at", "caller", "phone", "address", "lat", "lon", "category", "content", "urgency")
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture], derandomize=True
+)
 @given(data=st.data())
 def test_hostile_orders_never_5xx_and_never_half_write(grid_app, channel, data) -> None:  # noqa: ANN001
     client, _ = channel
