@@ -40,7 +40,6 @@ from dashboard.store.models import Case, CatalogItem, Outbox
 log = logging.getLogger(__name__)
 
 SNAPSHOT_CASES = 5000  # newest open cases sent in a snapshot; the wall never shows more at once
-LOAD_CHUNK = 500  # case ids per IN (...) when a part reloads changed rows
 MAX_BUILDS = 2  # case parts built at once across scopes (two cores)
 WAIT_S = 30.0  # longest a connecting client waits for a build before it is refused (and retries)
 PART_MAX_AGE_S = 30.0  # a case part is rebuilt at least this often (today's counters, the day boundary)
@@ -97,8 +96,6 @@ class CasePart:
     rows: RowCache
     complete: bool  # `rows` holds every open case of the scope (not cut at SNAPSHOT_CASES)
     kpis: dict[str, Any]
-    # The catalog names the rows were encoded with: a rebuild reuses a row only if they are still the same.
-    names: dict[str, str] = field(default_factory=dict, compare=False)
     cases_json: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -299,10 +296,16 @@ class SnapshotCache:
             names = dict(session.execute(select(CatalogItem.code, CatalogItem.minor_name)).all())
             in_scope = [Case.street_code == scope] if scope else []
             open_now = Case.state.not_in([s.value for s in TERMINAL])
-            rows = self._open_rows(session, scope, [open_now, *in_scope], names, tz)
+            open_cases = session.scalars(
+                select(Case).where(open_now, *in_scope).order_by(Case.id.desc()).limit(SNAPSHOT_CASES)
+            ).all()
             today = session.scalar(select(func.count(Case.id)).where(Case.reported_at >= day_start, *in_scope)) or 0
             max_id = session.scalar(select(func.max(Case.id))) or 0
             open_total = session.scalar(select(func.count(Case.id)).where(open_now, *in_scope)) or 0
+            rows = {
+                c.id: (c.version, encode_json(case_row(c, tz=tz, category_name=names.get(c.category_code or ""))))
+                for c in reversed(open_cases)
+            }
         return CasePart(
             stream_id=stream_id,
             built_at=time.monotonic(),
@@ -315,37 +318,7 @@ class SnapshotCache:
                 "max_case_id": max_id,
                 "day_start_ms": int(day_start.timestamp() * 1000),
             },
-            names=names,
         )
-
-    def _open_rows(self, session: Session, scope: Scope, where: list[Any], names: dict[str, str], tz: str) -> RowCache:
-        """The scope's newest open cases as encoded rows, ascending by id.
-
-        Which cases and at which versions is one narrow query; only rows the previous part does not hold at that
-        version are loaded and encoded (every change to a case bumps its version, as the live protocol relies
-        on). Under steady change a rebuild used to load and encode all 2,000 rows of a district again (~0.5 s of
-        a connecting wall's wait, BENCHMARKS.md run E); now it encodes the few that changed.
-        """
-        prev = self._parts.get(scope)
-        held: RowCache = prev.rows if prev is not None and prev.names == names else {}
-        newest = session.execute(
-            select(Case.id, Case.version).where(*where).order_by(Case.id.desc()).limit(SNAPSHOT_CASES)
-        ).all()
-        wanted = [case_id for case_id, version in newest if held.get(case_id, (None,))[0] != version]
-        loaded: dict[int, Case] = {}
-        for start in range(0, len(wanted), LOAD_CHUNK):
-            chunk = wanted[start : start + LOAD_CHUNK]
-            loaded.update((c.id, c) for c in session.scalars(select(Case).where(Case.id.in_(chunk))))
-        rows: RowCache = {}
-        for case_id, version in reversed(newest):
-            case = loaded.get(case_id)
-            if case is not None:
-                category = names.get(case.category_code or "")
-                rows[case_id] = (case.version, encode_json(case_row(case, tz=tz, category_name=category)))
-            elif held.get(case_id, (None,))[0] == version:
-                rows[case_id] = held[case_id]
-            # else: changed and closed between the two reads; its delta comes after this part's stream id
-        return rows
 
     def _advance(self, part: CasePart | None, scope: Scope, at_least: str) -> CasePart | None:
         """`part` brought up to the stream's end by applying the entries after it; None if a database read is due.
@@ -450,7 +423,6 @@ def apply_entries(
         rows=rows,
         complete=complete,
         kpis=kpis,
-        names=part.names,
     )
 
 
