@@ -70,12 +70,14 @@ def test_tiles_from_the_configured_server_paint_under_the_map(browser: Any, tile
         page.goto(f"{tiled_app.base_url}/screen?token={tiled_app.tokens['screen']}")
         page.wait_for_function("() => window.gridcmdLive && window.gridcmdLive.state === 'live'", timeout=30_000)
         # Leaflet marks a tile loaded only after the browser decoded the image: CSP-blocked tiles never are.
-        page.wait_for_function(
-            "() => document.querySelectorAll('img.leaflet-tile.leaflet-tile-loaded').length >= 4", timeout=20_000
+        # Read in the same call that finds them: the wall may fit the district again as its layout settles (a new
+        # zoom replaces the tiles), so tiles found by one call can be gone by the next.
+        handle = page.wait_for_function(
+            """() => { const t = document.querySelectorAll('img.leaflet-tile.leaflet-tile-loaded');
+                return t.length >= 4 && Array.from(t).map((i) => i.naturalWidth); }""",
+            timeout=20_000,
         )
-        sizes = page.evaluate(
-            "() => Array.from(document.querySelectorAll('img.leaflet-tile-loaded')).map((i) => i.naturalWidth)"
-        )
+        sizes = handle.json_value()
         assert sizes and set(sizes) == {256}
         assert _Tiles.served and all(p.endswith(".png") for p in _Tiles.served)
         assert not blocked, blocked
